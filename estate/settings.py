@@ -1,0 +1,119 @@
+"""Settings of a Wuye Desk installation, read from DESK_* environment variables or a TOML file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+def _default_database_url() -> str:
+    return "sqlite+aiosqlite:///" + str(Path(os.environ.get("DESK_DATA_DIR", "var")) / "desk.sqlite3")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Defaults run the embedded demo on one machine."""
+
+    model_config = SettingsConfigDict(env_prefix="DESK_", extra="ignore", case_sensitive=False)
+
+    database_url: str = Field(default_factory=_default_database_url)
+    secret_key: str = "dev-insecure-change-me"
+    timezone: str = "Asia/Shanghai"
+    data_dir: Path = Path("var")
+    base_url: str = "http://127.0.0.1:8000"
+
+    telegram_token: str | None = None
+    telegram_api_base: str | None = None
+    telegram_mode: str = "polling"
+    telegram_webhook_secret: str | None = None
+
+    wechat_token: str | None = None
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_aes_key: str | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_template_id: str | None = None
+
+    demo_password: str | None = None
+
+    quiet_start: int = 21
+    quiet_end: int = 8
+    binding_code_ttl_hours: int = 72
+    binding_max_attempts: int = 5
+    binding_window_minutes: int = 60
+    booking_cancel_cutoff_hours: int = 2
+    urge_interval_minutes: int = 30
+    low_balance_threshold_cents: int = 10000
+    outbox_lease_seconds: int = 60
+    telegram_rate_per_second: float = 25.0
+    telegram_per_chat_interval: float = 1.0
+    max_photo_bytes: int = 10 * 1024 * 1024
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("quiet_start", "quiet_end")
+    @classmethod
+    def _hour(cls, value: int) -> int:
+        if not 0 <= value <= 23:
+            raise ValueError("must be an hour from 0 to 23")
+        return value
+
+    @field_validator("wechat_aes_key")
+    @classmethod
+    def _aes_key(cls, value: str | None) -> str | None:
+        if value is not None and value != "" and len(value) != 43:
+            raise ValueError("must be the 43-character EncodingAESKey")
+        return value or None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(toml_path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read settings (TOML file, then DESK_* variables, then overrides); raise SettingsError naming a bad one."""
+    file_values: dict[str, Any] = {}
+    path = toml_path or os.environ.get("DESK_CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                raw = tomllib.load(fh)
+        except OSError as exc:
+            raise SettingsError(f"DESK_CONFIG: cannot read {path}: {exc.strerror}")
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"DESK_CONFIG: {path} is not valid TOML: {exc}")
+        file_values = {k.lower(): v for k, v in raw.get("desk", raw).items()}
+    env_names = {name for name in os.environ if name.upper().startswith("DESK_")}
+    merged = {k: v for k, v in file_values.items() if f"DESK_{k.upper()}" not in env_names}
+    merged.update(overrides)
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "DESK_" + str(err["loc"][0]).upper() if err.get("loc") else "DESK_?"
+        raise SettingsError(f"{name}: {err['msg']}")
