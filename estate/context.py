@@ -21,7 +21,9 @@ class Context:
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Context:
         engine = make_engine(settings.database_url)
-        return cls(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock or SystemClock())
+        return cls(
+            settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock or SystemClock()
+        )
 
     async def close(self) -> None:
         await self.engine.dispose()

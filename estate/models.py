@@ -518,7 +518,9 @@ class OutboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     channel_account_id: Mapped[int | None] = mapped_column(ForeignKey("channel_accounts.id"), index=True)
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(24), default="message")  # reply | status | reminder | notice | survey
+    kind: Mapped[str] = mapped_column(
+        String(24), default="message"
+    )  # reply | status | reminder | notice | survey
     text: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # choices, template data, photo ...
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -118,3 +118,6 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def ctx(settings, engine, clock) -> Context:
     return Context(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock)
+
+
+from tests.support.browser import browser  # noqa: E402,F401  (fixture)

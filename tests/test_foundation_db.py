@@ -20,7 +20,9 @@ async def test_migrations_create_exactly_the_models(tmp_path):
     await asyncio.to_thread(upgrade, url)
     engine = make_engine(url)
     async with engine.connect() as conn:
-        diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
     await engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"
 

@@ -1,0 +1,131 @@
+"""The outbox (DESIGN §5): every message to a resident is a row with a unique dedupe key.
+
+Inserting is "on conflict do nothing", so a job that runs twice, or in two processes, queues a
+message once. Claiming, leases and the reaper live further down this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from estate.clock import Clock
+from estate.models import ChannelAccount, OutboundMessage, OutboxStatus, Resident
+from estate.quiet import next_sendable
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    dedupe_key: str,
+    channel: str,
+    text: str,
+    channel_account_id: int | None = None,
+    resident_id: int | None = None,
+    kind: str = "message",
+    payload: dict[str, Any] | None = None,
+    urgent: bool = False,
+    not_before: datetime | None = None,
+    ticket_id: int | None = None,
+    notice_id: int | None = None,
+) -> bool:
+    """Queue one message; False when a message with this dedupe key was queued before."""
+    now = clock.now()
+    values = dict(
+        dedupe_key=dedupe_key,
+        channel=channel,
+        channel_account_id=channel_account_id,
+        resident_id=resident_id,
+        kind=kind,
+        text=text,
+        payload=payload,
+        urgent=urgent,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        not_before=not_before or now,
+        created_at=now,
+        ticket_id=ticket_id,
+        notice_id=notice_id,
+    )
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(OutboundMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    result = await session.execute(stmt.returning(OutboundMessage.id))
+    return result.scalar_one_or_none() is not None
+
+
+async def accounts_of_resident(session: AsyncSession, resident_id: int) -> list[ChannelAccount]:
+    """The resident's bound, unblocked chat identities, most recently used first."""
+    rows = await session.execute(
+        select(ChannelAccount)
+        .where(ChannelAccount.resident_id == resident_id, ChannelAccount.blocked.is_(False))
+        .order_by(ChannelAccount.last_inbound_at.desc().nulls_last(), ChannelAccount.id.desc())
+    )
+    return list(rows.scalars())
+
+
+async def enqueue_to_resident(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    resident_id: int,
+    key: str,
+    text_for: Callable[[str | None], str],
+    kind: str = "message",
+    payload: dict[str, Any] | None = None,
+    urgent: bool = False,
+    quiet: tuple[ZoneInfo, int, int] | None = None,
+    prefer_account_id: int | None = None,
+    ticket_id: int | None = None,
+    notice_id: int | None = None,
+    all_accounts: bool = False,
+) -> int:
+    """Queue a message to a resident on their channel; returns how many rows were newly queued.
+
+    `text_for(locale)` renders the text in the resident's language (the account's locale, else the
+    resident's). The message goes to `prefer_account_id` when that account is still bound (the channel
+    the resident used), else to the most recently used account, or to every account with `all_accounts`.
+    The dedupe key is `<key>:<channel>:<account id>`. With `quiet=(tz, start, end)` a non-urgent message
+    waits for the end of quiet hours.
+    """
+    resident = await session.get(Resident, resident_id)
+    if resident is None:
+        return 0
+    accounts = await accounts_of_resident(session, resident_id)
+    if not accounts:
+        return 0
+    if not all_accounts:
+        preferred = [a for a in accounts if a.id == prefer_account_id]
+        accounts = preferred or accounts[:1]
+    now = clock.now()
+    not_before = now
+    if quiet is not None and not urgent:
+        tz, start, end = quiet
+        not_before = next_sendable(now, tz=tz, start=start, end=end)
+    queued = 0
+    for account in accounts:
+        text = text_for(account.locale or resident.locale)
+        inserted = await enqueue(
+            session,
+            clock=clock,
+            dedupe_key=f"{key}:{account.channel}:{account.id}",
+            channel=account.channel,
+            channel_account_id=account.id,
+            resident_id=resident_id,
+            text=text,
+            kind=kind,
+            payload=payload,
+            urgent=urgent,
+            not_before=not_before,
+            ticket_id=ticket_id,
+            notice_id=notice_id,
+        )
+        queued += int(inserted)
+    return queued
