@@ -27,8 +27,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # Python's sqlite3 opens transactions lazily; let SQLAlchemy emit BEGIN itself so that
-            # BEGIN IMMEDIATE can be used where a write lock is wanted up front.
+            # Python's sqlite3 opens transactions lazily and upgrades a reader to a writer mid-way, which
+            # fails at once (SQLITE_BUSY_SNAPSHOT) when another writer got in between. Every transaction
+            # therefore starts with BEGIN IMMEDIATE: writers queue on busy_timeout instead of failing.
+            # Transactions are short (one per update or request), so the embedded default stays quick.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -39,7 +41,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)

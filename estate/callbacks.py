@@ -1,0 +1,215 @@
+"""Callbacks (回访) after a ticket is resolved, and satisfaction surveys (overall, speed, attitude: 1–5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from estate.audit import audit
+from estate.clock import Clock
+from estate.errors import InvalidTransition, NotFound, ValidationFailed
+from estate.models import CallbackStatus, CallbackTask, Survey, Ticket, TicketEvent, TicketStatus
+from estate.tickets import reopen_ticket
+
+LOW_RATING = 2
+SATISFIED_FROM = 4
+SATISFACTION_TARGET = 0.95
+
+
+async def due_callbacks(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    estate_id: int | None = None,
+    overdue_only: bool = False,
+    include_future: bool = False,
+) -> list[tuple[CallbackTask, Ticket]]:
+    """Pending callbacks due by `now` (or all pending with include_future), earliest first."""
+    stmt = (
+        select(CallbackTask, Ticket)
+        .join(Ticket, Ticket.id == CallbackTask.ticket_id)
+        .where(CallbackTask.status == CallbackStatus.PENDING)
+        .order_by(CallbackTask.due_at)
+    )
+    if not include_future or overdue_only:
+        stmt = stmt.where(CallbackTask.due_at < now if overdue_only else CallbackTask.due_at <= now)
+    if estate_id is not None:
+        stmt = stmt.where(Ticket.estate_id == estate_id)
+    return [(c, t) for c, t in (await session.execute(stmt)).all()]
+
+
+def _check_ratings(*ratings: int) -> None:
+    for r in ratings:
+        if not isinstance(r, int) or not 1 <= r <= 5:
+            raise ValidationFailed("bad_rating", rating=r)
+
+
+async def _apply_survey(
+    session: AsyncSession, *, clock: Clock, ticket: Ticket, survey: Survey, staff_id: int | None
+) -> None:
+    """Close the callback round: a low rating reopens for the supervisor, otherwise callback done."""
+    now = clock.now()
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            at=now,
+            kind="survey",
+            staff_id=staff_id,
+            resident_id=survey.resident_id,
+            text=survey.comment,
+            data={
+                "overall": survey.overall,
+                "speed": survey.speed,
+                "attitude": survey.attitude,
+                "source": survey.source,
+            },
+        )
+    )
+    if min(survey.overall, survey.speed, survey.attitude) <= LOW_RATING:
+        await reopen_ticket(
+            session,
+            clock=clock,
+            ticket_id=ticket.id,
+            reason="low_rating",
+            staff_id=staff_id,
+            resident_id=survey.resident_id,
+            escalate_to_supervisor=True,
+        )
+    elif ticket.status == TicketStatus.RESOLVED:
+        ticket.status = TicketStatus.CALLBACK_DONE
+        ticket.updated_at = now
+
+
+async def _pending_callback(session: AsyncSession, ticket_id: int) -> CallbackTask | None:
+    return (
+        (
+            await session.execute(
+                select(CallbackTask)
+                .where(CallbackTask.ticket_id == ticket_id, CallbackTask.status == CallbackStatus.PENDING)
+                .order_by(CallbackTask.round.desc())
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
+async def record_callback(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    callback_id: int,
+    staff_id: int,
+    result_text: str,
+    overall: int,
+    speed: int,
+    attitude: int,
+) -> Survey:
+    """Staff record the callback call and the resident's answers."""
+    _check_ratings(overall, speed, attitude)
+    callback = await session.get(CallbackTask, callback_id)
+    if callback is None:
+        raise NotFound("callback_not_found")
+    if callback.status != CallbackStatus.PENDING:
+        raise InvalidTransition("callback_done_already")
+    ticket = await session.get(Ticket, callback.ticket_id)
+    assert ticket is not None
+    now = clock.now()
+    callback.status = CallbackStatus.DONE
+    callback.done_at = now
+    callback.staff_id = staff_id
+    callback.result_text = (result_text or "").strip() or None
+    survey = Survey(
+        ticket_id=ticket.id,
+        callback_id=callback.id,
+        resident_id=ticket.resident_id,
+        overall=overall,
+        speed=speed,
+        attitude=attitude,
+        comment=callback.result_text,
+        source="staff",
+        answered_at=now,
+    )
+    session.add(survey)
+    await session.flush()
+    await _apply_survey(session, clock=clock, ticket=ticket, survey=survey, staff_id=staff_id)
+    await audit(
+        session,
+        clock=clock,
+        staff_id=staff_id,
+        action="callback.record",
+        target_type="ticket",
+        target_id=ticket.ref,
+        detail={"overall": overall, "speed": speed, "attitude": attitude},
+    )
+    return survey
+
+
+async def record_survey(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    ticket_id: int,
+    resident_id: int | None,
+    overall: int,
+    speed: int,
+    attitude: int,
+    comment: str | None = None,
+) -> Survey:
+    """The resident's own answers from chat; completes the pending callback of the ticket."""
+    _check_ratings(overall, speed, attitude)
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("ticket_not_found")
+    callback = await _pending_callback(session, ticket_id)
+    if callback is None:
+        raise InvalidTransition("no_survey_pending")
+    now = clock.now()
+    callback.status = CallbackStatus.DONE
+    callback.done_at = now
+    callback.result_text = "survey"
+    survey = Survey(
+        ticket_id=ticket.id,
+        callback_id=callback.id,
+        resident_id=resident_id,
+        overall=overall,
+        speed=speed,
+        attitude=attitude,
+        comment=(comment or "").strip() or None,
+        source="resident",
+        answered_at=now,
+    )
+    session.add(survey)
+    await session.flush()
+    await _apply_survey(session, clock=clock, ticket=ticket, survey=survey, staff_id=None)
+    return survey
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    answered: int
+    satisfied: int
+    target: float = SATISFACTION_TARGET
+
+    @property
+    def rate(self) -> float | None:
+        return self.satisfied / self.answered if self.answered else None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.rate is None else self.rate >= self.target
+
+
+async def satisfaction_rate(
+    session: AsyncSession, *, estate_id: int | None, since: datetime, until: datetime
+) -> Satisfaction:
+    """Share of surveys answered in [since, until) whose overall rating is 4 or 5 (客户满意率, target 95 %)."""
+    stmt = select(func.count(), func.count().filter(Survey.overall >= SATISFIED_FROM)).select_from(Survey)
+    stmt = stmt.where(Survey.answered_at >= since, Survey.answered_at < until)
+    if estate_id is not None:
+        stmt = stmt.join(Ticket, Ticket.id == Survey.ticket_id).where(Ticket.estate_id == estate_id)
+    answered, satisfied = (await session.execute(stmt)).one()
+    return Satisfaction(answered=int(answered), satisfied=int(satisfied or 0))
