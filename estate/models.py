@@ -490,6 +490,16 @@ class Payment(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class PaymentAllocation(Base):
+    """How much of a payment went to which bill; the rest of a payment went to the prepaid balance."""
+
+    __tablename__ = "payment_allocations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+
+
 # ---------------------------------------------------------------- notices, outbox, audit, dialogs
 
 

@@ -1,0 +1,43 @@
+"""Billing periods ("2026-11") and their local boundaries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_period(period: str) -> tuple[int, int]:
+    """'2026-11' -> (2026, 11); raises ValueError for anything else."""
+    year, month = (int(x) for x in period.split("-"))
+    if not (1 <= month <= 12 and 1900 < year < 3000) or len(period) != 7:
+        raise ValueError(f"not a period: {period!r}")
+    return year, month
+
+
+def shift(period: str, months: int) -> str:
+    year, month = parse_period(period)
+    index = year * 12 + (month - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def first_day(period: str) -> date:
+    year, month = parse_period(period)
+    return date(year, month, 1)
+
+
+def due_date(period: str, due_day: int) -> date:
+    """The bill's due date: that day of the period's month (at most the 28th, so every month has it)."""
+    year, month = parse_period(period)
+    return date(year, month, max(1, min(due_day, 28)))
+
+
+def local_start(period: str, tz: ZoneInfo) -> datetime:
+    return datetime.combine(first_day(period), time(0), tzinfo=tz)
+
+
+def local_date(at: datetime, tz: ZoneInfo) -> date:
+    return at.astimezone(tz).date()
