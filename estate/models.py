@@ -116,7 +116,8 @@ class FeeKind(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"
+    CLAIMED = "claimed"  # leased by a sender, not tried yet: safe to hand back
+    ATTEMPTING = "attempting"  # the network call may have happened: never resent blindly
     SENT = "sent"
     FAILED = "failed"
     UNKNOWN = "unknown"

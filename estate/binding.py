@@ -1,0 +1,251 @@
+"""Binding a chat identity to a resident: one-time codes (stored hashed) or a shared phone number.
+
+Wrong attempts are counted per chat account; after `max_attempts` failures within `window` the
+account is locked out until the window has passed, and even a right code is refused meanwhile
+without saying whether it was right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from estate.audit import audit
+from estate.clock import Clock
+from estate.errors import NotFound
+from estate.models import BindingAttempt, BindingCode, ChannelAccount, Resident, Unit
+from estate.residents import residents_by_phone, residents_of_unit
+
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read off a printed bill
+CODE_LENGTH = 8
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def hash_code(code: str, secret: str) -> str:
+    return hmac.new(secret.encode(), normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class BindResult:
+    ok: bool
+    reason: str  # ok | invalid | expired | used | locked | no_match
+    resident: Resident | None = None
+    attempts_left: int = 0
+
+
+async def get_or_create_account(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    channel: str,
+    external_id: str,
+    chat_id: str | None = None,
+    display_name: str | None = None,
+    locale: str | None = None,
+) -> ChannelAccount:
+    """The account of that chat identity, created on first contact (safe when two updates race)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(ChannelAccount)
+        .values(
+            channel=channel,
+            external_id=str(external_id),
+            chat_id=chat_id or str(external_id),
+            display_name=display_name,
+            locale=locale,
+            blocked=False,
+            created_at=clock.now(),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    )
+    account = (
+        await session.execute(
+            select(ChannelAccount)
+            .where(ChannelAccount.channel == channel, ChannelAccount.external_id == str(external_id))
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+    return account
+
+
+async def issue_binding_code(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    unit_id: int,
+    secret: str,
+    resident_id: int | None = None,
+    staff_id: int | None = None,
+    ttl: timedelta = timedelta(hours=72),
+) -> str:
+    """A fresh one-time code for a unit's resident (the owner by default); only its hash is stored."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("unit_not_found")
+    if resident_id is None:
+        residents = await residents_of_unit(session, unit_id)
+        if not residents:
+            raise NotFound("no_resident")
+        resident_id = residents[0].id
+    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    now = clock.now()
+    session.add(
+        BindingCode(
+            unit_id=unit_id,
+            resident_id=resident_id,
+            code_hash=hash_code(code, secret),
+            created_at=now,
+            expires_at=now + ttl,
+            created_by_staff_id=staff_id,
+        )
+    )
+    await session.flush()
+    await audit(
+        session,
+        clock=clock,
+        staff_id=staff_id,
+        action="binding.code_issued",
+        target_type="unit",
+        target_id=unit.code,
+    )
+    return code
+
+
+async def _failures(session: AsyncSession, account_id: int, since) -> int:
+    result = await session.execute(
+        select(func.count())
+        .select_from(BindingAttempt)
+        .where(
+            BindingAttempt.channel_account_id == account_id,
+            BindingAttempt.success.is_(False),
+            BindingAttempt.at > since,
+        )
+    )
+    return int(result.scalar_one())
+
+
+async def _attempt(
+    session: AsyncSession, *, clock: Clock, account_id: int, method: str, success: bool
+) -> None:
+    session.add(BindingAttempt(channel_account_id=account_id, at=clock.now(), method=method, success=success))
+    await session.flush()
+
+
+async def _bind(
+    session: AsyncSession, *, clock: Clock, account: ChannelAccount, resident: Resident, method: str
+) -> BindResult:
+    account.resident_id = resident.id
+    account.bound_at = clock.now()
+    if account.locale and not resident.locale:
+        resident.locale = account.locale
+    await _attempt(session, clock=clock, account_id=account.id, method=method, success=True)
+    return BindResult(True, "ok", resident=resident)
+
+
+async def bind_with_code(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    account_id: int,
+    code: str,
+    secret: str,
+    max_attempts: int = 5,
+    window: timedelta = timedelta(hours=1),
+) -> BindResult:
+    """Bind the account with a one-time code; wrong codes are counted and limited."""
+    account = await session.get(ChannelAccount, account_id)
+    if account is None:
+        raise NotFound("account_not_found")
+    now = clock.now()
+    failures = await _failures(session, account_id, now - window)
+    if failures >= max_attempts:
+        return BindResult(False, "locked", attempts_left=0)
+    row = (
+        await session.execute(select(BindingCode).where(BindingCode.code_hash == hash_code(code, secret)))
+    ).scalar_one_or_none()
+    reason = (
+        "invalid"
+        if row is None
+        else "used"
+        if row.used_at is not None
+        else "expired"
+        if row.expires_at <= now
+        else "ok"
+    )
+    if reason != "ok" or row is None:
+        await _attempt(session, clock=clock, account_id=account_id, method="code", success=False)
+        return BindResult(False, reason, attempts_left=max(0, max_attempts - failures - 1))
+    resident = await session.get(Resident, row.resident_id)
+    if resident is None or not resident.active:
+        await _attempt(session, clock=clock, account_id=account_id, method="code", success=False)
+        return BindResult(False, "invalid", attempts_left=max(0, max_attempts - failures - 1))
+    row.used_at = now
+    row.used_by_account_id = account_id
+    return await _bind(session, clock=clock, account=account, resident=resident, method="code")
+
+
+async def bind_with_phone(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    account_id: int,
+    phone: str,
+    max_attempts: int = 5,
+    window: timedelta = timedelta(hours=1),
+) -> BindResult:
+    """Bind with a phone number the channel vouches for (Telegram's contact button) that is in the archive."""
+    account = await session.get(ChannelAccount, account_id)
+    if account is None:
+        raise NotFound("account_not_found")
+    failures = await _failures(session, account_id, clock.now() - window)
+    if failures >= max_attempts:
+        return BindResult(False, "locked", attempts_left=0)
+    matches = await residents_by_phone(session, phone)
+    if not matches:
+        await _attempt(session, clock=clock, account_id=account_id, method="phone", success=False)
+        return BindResult(False, "no_match", attempts_left=max(0, max_attempts - failures - 1))
+    return await _bind(session, clock=clock, account=account, resident=matches[0], method="phone")
+
+
+async def unbind(
+    session: AsyncSession, *, clock: Clock, account_id: int, staff_id: int | None = None
+) -> None:
+    """Detach the chat identity from its resident (by the resident, or by staff in the console)."""
+    account = await session.get(ChannelAccount, account_id)
+    if account is None:
+        raise NotFound("account_not_found")
+    previous = account.resident_id
+    account.resident_id = None
+    account.bound_at = None
+    await session.flush()
+    if staff_id is not None:
+        await audit(
+            session,
+            clock=clock,
+            staff_id=staff_id,
+            action="binding.unbind",
+            target_type="account",
+            target_id=account.id,
+            detail={"resident_id": previous},
+        )
+
+
+async def accounts_of_unit(session: AsyncSession, *, unit_id: int) -> list[tuple[ChannelAccount, Resident]]:
+    """Chat bindings of a unit's residents (for the unit's page in the console)."""
+    rows = await session.execute(
+        select(ChannelAccount, Resident)
+        .join(Resident, Resident.id == ChannelAccount.resident_id)
+        .where(Resident.unit_id == unit_id)
+    )
+    return [(a, r) for a, r in rows.all()]
