@@ -7,7 +7,7 @@ whatever is left goes to the unit's prepaid balance, which pays later bills as t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -185,6 +185,7 @@ async def record_payment(
     bill_id: int | None = None,
     idempotency_key: str | None = None,
     note: str | None = None,
+    paid_at: datetime | None = None,
 ) -> Payment:
     """Record a payment (partial or full); the same idempotency key twice records it once."""
     if amount_cents <= 0:
@@ -194,7 +195,7 @@ async def record_payment(
     unit = await session.get(Unit, unit_id)
     if unit is None:
         raise NotFound("unit_not_found")
-    now = clock.now()
+    now = paid_at or clock.now()
     if idempotency_key:
         stmt = (
             _insert(session)(Payment)
