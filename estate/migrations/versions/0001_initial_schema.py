@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 12:46:23.667346
+Create Date: 2026-11-24 13:46:40.340058
 """
 from alembic import op
 import sqlalchemy as sa
@@ -335,6 +335,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversations')),
     sa.UniqueConstraint('channel_account_id', name=op.f('uq_conversations_channel_account_id'))
     )
+    op.create_table('payment_allocations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=False),
+    sa.Column('bill_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['bill_id'], ['bills.id'], name=op.f('fk_payment_allocations_bill_id_bills')),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_payment_allocations_payment_id_payments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_allocations'))
+    )
+    with op.batch_alter_table('payment_allocations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_allocations_bill_id'), ['bill_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payment_allocations_payment_id'), ['payment_id'], unique=False)
+
     op.create_table('tickets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ref', sa.String(length=32), nullable=False),
@@ -594,6 +607,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_tickets_assignee_id'))
 
     op.drop_table('tickets')
+    with op.batch_alter_table('payment_allocations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_allocations_payment_id'))
+        batch_op.drop_index(batch_op.f('ix_payment_allocations_bill_id'))
+
+    op.drop_table('payment_allocations')
     op.drop_table('conversations')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_bookings_unit_id'))

@@ -1,0 +1,135 @@
+"""Running the product: uvicorn for the web side, APScheduler for jobs and senders (DESIGN §5, §6)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+
+import uvicorn
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from desk.app import create_app
+from estate.context import Context
+from estate.jobs import JOBS, run_job
+from estate.models import JobRun
+
+log = logging.getLogger("desk")
+CHANNEL_MODULES = ("bot.webchat", "bot.telegram", "bot.wechat")
+
+
+def trigger_for(spec: dict, tz) -> CronTrigger | IntervalTrigger:
+    """The APScheduler trigger of a job's spec, in the estate's time zone."""
+    fields = {k: v for k, v in spec.items() if k != "trigger"}
+    if spec["trigger"] == "cron":
+        return CronTrigger(timezone=tz, **fields)
+    return IntervalTrigger(timezone=tz, **fields)
+
+
+def make_scheduler(ctx: Context) -> AsyncIOScheduler:
+    """An AsyncIOScheduler (in-memory store) with every job: coalesced, one instance at a time."""
+    scheduler = AsyncIOScheduler(
+        timezone=ctx.settings.tz,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    for job in JOBS.values():
+
+        async def fire(name: str = job.name) -> None:
+            try:
+                summary = await run_job(ctx, name)
+                if not summary.startswith("0 ") and name not in ("outbox_send",):
+                    log.info("%s: %s", name, summary)
+            except Exception:  # a failing job must not stop the scheduler; it is retried at its next tick
+                log.exception("job %s failed", name)
+
+        scheduler.add_job(fire, trigger_for(job.trigger, ctx.settings.tz), id=job.name, name=job.name)
+    return scheduler
+
+
+async def catch_up(ctx: Context, now: datetime | None = None) -> list[str]:
+    """Run once each cron job whose last scheduled time passed while the server was down."""
+    now = now or ctx.clock.now()
+    ran = []
+    async with ctx.sessions() as s:
+        last = {r.name: r.last_run_for for r in (await s.execute(select(JobRun))).scalars()}
+    for job in JOBS.values():
+        if job.trigger["trigger"] != "cron" or job.name not in last or last[job.name] is None:
+            continue
+        trigger = trigger_for(job.trigger, ctx.settings.tz)
+        due = trigger.get_next_fire_time(None, last[job.name] + timedelta(seconds=1))
+        if due is not None and due <= now:
+            await run_job(ctx, job.name, now)
+            ran.append(job.name)
+    return ran
+
+
+async def start_channels(ctx: Context) -> list[asyncio.Task]:
+    """Start the channels' background work (pollers), and register their outbox senders."""
+    tasks: list[asyncio.Task] = []
+    for module in CHANNEL_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError:
+            continue
+        start = getattr(mod, "start", None)
+        if start is not None:
+            tasks += await start(ctx) or []
+    return tasks
+
+
+@asynccontextmanager
+async def background(ctx: Context, *, jobs: bool) -> AsyncIterator[None]:
+    """Channels and (with `jobs`) the scheduler, for as long as the block runs."""
+    tasks = await start_channels(ctx)
+    scheduler = None
+    if jobs:
+        with contextlib.suppress(Exception):
+            await catch_up(ctx)
+        scheduler = make_scheduler(ctx)
+        scheduler.start()
+    try:
+        yield
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def serve(ctx: Context, *, host: str, port: int, role: str) -> None:
+    """Run the chosen role until Ctrl-C or SIGTERM: all (web + jobs), web, or worker (jobs and senders)."""
+    if role == "worker":
+        asyncio.run(_worker(ctx))
+        return
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with background(ctx, jobs=role == "all"):
+            yield
+        await ctx.close()
+
+    app = create_app(ctx, lifespan=lifespan)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+async def _worker(ctx: Context) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with background(ctx, jobs=True):
+        await stop.wait()
+    await ctx.close()

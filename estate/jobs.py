@@ -1,0 +1,404 @@
+"""Scheduled jobs (DESIGN §5, §7): what each does, when it runs, and running one once at a chosen instant.
+
+APScheduler only triggers these; every effect is made idempotent by the database (dedupe keys,
+unique constraints), so a job may run twice, late, or in two processes without doing anything twice.
+Channel senders are registered by the composition root (`register_sender`), since the domain does
+not know the transports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from estate import billing, callbacks, escalation, notices, outbox, reminders
+from estate.clock import Clock, FixedClock
+from estate.context import Context
+from estate.db import unit_of_work
+from estate.models import (
+    Booking,
+    BookingStatus,
+    Estate,
+    JobRun,
+    Report,
+    Resident,
+    ServiceItem,
+    ServiceSlot,
+    Ticket,
+    Unit,
+)
+from estate.money import fmt_yuan
+from estate.periods import local_date, period_of, shift
+from locales import N_, Translator
+
+Runner = Callable[[Context, Clock], Awaitable[str]]
+SENDERS: dict[str, Callable[[Context, Clock], Awaitable[int]]] = {}
+
+SURVEY_QUESTION = N_(
+    "Your request {ref} has been resolved. How satisfied are you with how we handled it? "
+    "Please choose from 1 (very dissatisfied) to 5 (very satisfied)."
+)
+LOW_BALANCE = N_(
+    "Dear resident of {unit}, your prepaid property-fee balance is {balance}, which may not cover the next bill. "
+    "Please top it up at your convenience. Thank you!"
+)
+BOOKING_REMINDER = N_(
+    "Reminder: your booking {ref} for {service} is tomorrow at {when}. Reply to this chat if you need to change it."
+)
+
+
+def register_sender(channel: str, send_once: Callable[[Context, Clock], Awaitable[int]]) -> None:
+    """A channel's `send_once(ctx, clock) -> messages sent`, called by the outbox_send job."""
+    SENDERS[channel] = send_once
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    trigger: dict[str, Any]  # APScheduler trigger: {"trigger": "cron", "day": 1, "hour": 0, "minute": 30} …
+    run: Runner = field(compare=False)
+
+
+def _quiet(ctx: Context) -> tuple[ZoneInfo, int, int]:
+    return (ctx.settings.tz, ctx.settings.quiet_start, ctx.settings.quiet_end)
+
+
+async def _estates(session) -> list[Estate]:
+    return list((await session.execute(select(Estate).order_by(Estate.id))).scalars())
+
+
+async def sla_scan(ctx: Context, clock: Clock) -> str:
+    async with unit_of_work(ctx.sessions) as s:
+        applied = await escalation.apply_escalations(s, clock=clock)
+    return f"{len(applied)} escalation(s) applied"
+
+
+async def callbacks_due(ctx: Context, clock: Clock) -> str:
+    now = clock.now()
+    reminded = surveys = 0
+    async with unit_of_work(ctx.sessions) as s:
+        for task, ticket in await callbacks.due_callbacks(s, now=now):
+            if task.staff_reminded_at is None:
+                task.staff_reminded_at = now  # shown in the console's bell and callback list from now on
+                reminded += 1
+            if task.survey_sent_at is None and ticket.resident_id is not None:
+                surveys += await _send_survey(s, clock=clock, ctx=ctx, task_id=task.id, ticket=ticket)
+                task.survey_sent_at = now
+    return f"{reminded} callback(s) flagged to staff, {surveys} survey(s) queued"
+
+
+async def _send_survey(s, *, clock: Clock, ctx: Context, task_id: int, ticket: Ticket) -> int:
+    def text_for(locale: str | None) -> str:
+        return Translator(locale)(SURVEY_QUESTION, ref=ticket.ref)
+
+    choices = [{"label": str(n), "payload": f"survey:{ticket.id}:overall:{n}"} for n in range(5, 0, -1)]
+    return await outbox.enqueue_to_resident(
+        s,
+        clock=clock,
+        resident_id=ticket.resident_id,
+        key=f"survey:{task_id}",
+        text_for=text_for,
+        kind="survey",
+        payload={"choices": choices, "ticket_id": ticket.id},
+        quiet=_quiet(ctx),
+        prefer_account_id=ticket.channel_account_id,
+        ticket_id=ticket.id,
+    )
+
+
+async def monthly_bills(ctx: Context, clock: Clock) -> str:
+    created = 0
+    async with unit_of_work(ctx.sessions) as s:
+        for estate in await _estates(s):
+            period = period_of(local_date(clock.now(), ZoneInfo(estate.timezone)))
+            created += await billing.generate_monthly_bills(
+                s, clock=clock, estate_id=estate.id, period=period
+            )
+    return f"{created} bill(s) issued"
+
+
+async def payment_reminders(ctx: Context, clock: Clock) -> str:
+    queued = 0
+    async with unit_of_work(ctx.sessions) as s:
+        for estate in await _estates(s):
+            queued += await reminders.send_payment_reminders(
+                s, clock=clock, estate_id=estate.id, tz=ZoneInfo(estate.timezone), quiet=_quiet(ctx)
+            )
+    return f"{queued} reminder(s) queued"
+
+
+async def _store_report(
+    s, *, estate_id: int, kind: str, period: str, now: datetime, data: dict[str, Any]
+) -> bool:
+    dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = await s.execute(
+        insert(Report)
+        .values(estate_id=estate_id, kind=kind, period=period, created_at=now, data=data)
+        .on_conflict_do_nothing(index_elements=["estate_id", "kind", "period"])
+        .returning(Report.id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def collection_report(ctx: Context, clock: Clock) -> str:
+    """The reconciliation with finance of the 5th (每月5日与财务部核算回收款金额): last month's money in."""
+    made = 0
+    async with unit_of_work(ctx.sessions) as s:
+        for estate in await _estates(s):
+            tz = ZoneInfo(estate.timezone)
+            today = local_date(clock.now(), tz)
+            period = shift(period_of(today), -1)
+            start = datetime.combine(
+                datetime.strptime(period + "-01", "%Y-%m-%d").date(), datetime.min.time(), tzinfo=tz
+            )
+            end = datetime.combine(today.replace(day=1), datetime.min.time(), tzinfo=tz)
+            received = await billing.collected_between(s, estate_id=estate.id, start=start, end=end)
+            rates = await billing.collection_rates(
+                s, estate_id=estate.id, as_of=end.date() - timedelta(days=1)
+            )
+            data = {
+                "period": period,
+                "received_cents": received,
+                "received": fmt_yuan(received),
+                "rates": [
+                    {
+                        "period": r.period,
+                        "due_cents": r.due_cents,
+                        "paid_cents": r.paid_cents,
+                        "rate": r.rate,
+                        "target": r.target,
+                        "met": r.met,
+                    }
+                    for r in rates
+                ],
+            }
+            made += int(
+                await _store_report(
+                    s, estate_id=estate.id, kind="collection", period=period, now=clock.now(), data=data
+                )
+            )
+    return f"{made} collection report(s) made"
+
+
+async def arrears_report(ctx: Context, clock: Clock) -> str:
+    """The arrears report of the 28th for the manager (每月28日向部门经理汇报欠费情况)."""
+    made = 0
+    async with unit_of_work(ctx.sessions) as s:
+        for estate in await _estates(s):
+            today = local_date(clock.now(), ZoneInfo(estate.timezone))
+            rows = await billing.arrears(s, estate_id=estate.id, as_of=today)
+            data = {
+                "as_of": today.isoformat(),
+                "units": len(rows),
+                "total_cents": sum(r.total_cents for r in rows),
+                "rows": [
+                    {
+                        "unit": r.unit_code,
+                        "names": r.names,
+                        "total_cents": r.total_cents,
+                        "oldest_age_days": r.oldest_age_days,
+                        "months": [d.period for d in r.debts],
+                    }
+                    for r in rows
+                ],
+            }
+            made += int(
+                await _store_report(
+                    s,
+                    estate_id=estate.id,
+                    kind="arrears",
+                    period=period_of(today),
+                    now=clock.now(),
+                    data=data,
+                )
+            )
+    return f"{made} arrears report(s) made"
+
+
+async def low_balance(ctx: Context, clock: Clock) -> str:
+    queued = 0
+    async with unit_of_work(ctx.sessions) as s:
+        for estate in await _estates(s):
+            for unit in await billing.low_balance_units(
+                s, estate_id=estate.id, threshold_cents=ctx.settings.low_balance_threshold_cents
+            ):
+                residents = (
+                    await s.execute(
+                        select(Resident).where(Resident.unit_id == unit.id, Resident.active.is_(True))
+                    )
+                ).scalars()
+                for resident in residents:
+
+                    def text_for(locale: str | None, unit: Unit = unit) -> str:
+                        return Translator(locale)(
+                            LOW_BALANCE, unit=unit.code, balance=fmt_yuan(unit.prepaid_cents)
+                        )
+
+                    # One notice per balance level: a balance that stays put is not announced again.
+                    queued += await outbox.enqueue_to_resident(
+                        s,
+                        clock=clock,
+                        resident_id=resident.id,
+                        key=f"lowbal:{unit.id}:{unit.prepaid_cents}",
+                        text_for=text_for,
+                        kind="reminder",
+                        quiet=_quiet(ctx),
+                    )
+    return f"{queued} low-balance notice(s) queued"
+
+
+async def booking_reminders(ctx: Context, clock: Clock) -> str:
+    queued = 0
+    now = clock.now()
+    async with unit_of_work(ctx.sessions) as s:
+        rows = await s.execute(
+            select(Booking, ServiceItem, ServiceSlot)
+            .join(ServiceItem, ServiceItem.id == Booking.service_item_id)
+            .join(ServiceSlot, ServiceSlot.id == Booking.slot_id)
+            .where(
+                Booking.status.in_(
+                    [BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.ASSIGNED]
+                ),
+                ServiceSlot.start_at > now,
+                ServiceSlot.start_at <= now + timedelta(hours=36),
+                Booking.resident_id.is_not(None),
+            )
+        )
+        tz = ctx.settings.tz
+        tomorrow = local_date(now, tz) + timedelta(days=1)
+        for booking, item, slot in rows.all():
+            if slot.start_at.astimezone(tz).date() != tomorrow:
+                continue
+
+            def text_for(locale: str | None, booking=booking, item=item, slot=slot) -> str:
+                t = Translator(locale)
+                name = item.name_en if t.locale == "en" and item.name_en else item.name
+                return t(
+                    BOOKING_REMINDER,
+                    ref=booking.ref,
+                    service=name,
+                    when=slot.start_at.astimezone(tz).strftime("%H:%M"),
+                )
+
+            queued += await outbox.enqueue_to_resident(
+                s,
+                clock=clock,
+                resident_id=booking.resident_id,
+                key=f"booking:{booking.id}:reminder",
+                text_for=text_for,
+                kind="reminder",
+                quiet=_quiet(ctx),
+                prefer_account_id=booking.channel_account_id,
+            )
+    return f"{queued} booking reminder(s) queued"
+
+
+async def outbox_send(ctx: Context, clock: Clock) -> str:
+    """Publish scheduled notices that are due, then run one pass of every registered channel sender."""
+    async with unit_of_work(ctx.sessions) as s:
+        published = 0
+        for notice in await notices.due_notices(s, now=clock.now()):
+            published += await notices.publish_notice(s, clock=clock, notice_id=notice.id, quiet=_quiet(ctx))
+    sent = {}
+    for channel, send_once in sorted(SENDERS.items()):
+        sent[channel] = await send_once(ctx, clock)
+    detail = ", ".join(f"{c}: {n}" for c, n in sent.items()) or "no channel senders registered"
+    return f"{published} notice message(s) queued; sent {detail}"
+
+
+async def outbox_reaper(ctx: Context, clock: Clock) -> str:
+    async with unit_of_work(ctx.sessions) as s:
+        returned, unknown = await outbox.reap(s, clock=clock)
+    return f"{returned} lease(s) returned, {unknown} message(s) marked unknown"
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in (
+        Job(
+            "sla_scan",
+            "Apply due SLA escalations (supervisor, then deputy GM)",
+            {"trigger": "interval", "minutes": 1},
+            sla_scan,
+        ),
+        Job(
+            "callbacks_due",
+            "Flag due callbacks to staff and send satisfaction surveys",
+            {"trigger": "interval", "minutes": 10},
+            callbacks_due,
+        ),
+        Job(
+            "monthly_bills",
+            "Issue the month's bills (the 1st, 00:30)",
+            {"trigger": "cron", "day": 1, "hour": 0, "minute": 30},
+            monthly_bills,
+        ),
+        Job(
+            "payment_reminders",
+            "Payment reminders: 3 days before due, overdue day 1, 7, 30, then monthly (10:00)",
+            {"trigger": "cron", "hour": 10, "minute": 0},
+            payment_reminders,
+        ),
+        Job(
+            "collection_report",
+            "Reconciliation report for finance (the 5th, 08:00)",
+            {"trigger": "cron", "day": 5, "hour": 8, "minute": 0},
+            collection_report,
+        ),
+        Job(
+            "arrears_report",
+            "Arrears report for the manager (the 28th, 08:00)",
+            {"trigger": "cron", "day": 28, "hour": 8, "minute": 0},
+            arrears_report,
+        ),
+        Job(
+            "low_balance",
+            "Tell residents whose prepaid balance runs low (daily, 10:30)",
+            {"trigger": "cron", "hour": 10, "minute": 30},
+            low_balance,
+        ),
+        Job(
+            "booking_reminders",
+            "Remind residents of tomorrow's bookings (daily, 18:00)",
+            {"trigger": "cron", "hour": 18, "minute": 0},
+            booking_reminders,
+        ),
+        Job(
+            "outbox_send",
+            "Publish due notices and send queued messages",
+            {"trigger": "interval", "seconds": 2},
+            outbox_send,
+        ),
+        Job(
+            "outbox_reaper",
+            "Return expired send leases; mark possibly-sent ones unknown",
+            {"trigger": "interval", "minutes": 1},
+            outbox_reaper,
+        ),
+    )
+}
+
+
+async def run_job(ctx: Context, name: str, now: datetime | None = None) -> str:
+    """Run one job once, as if the clock said `now` (default: the context's clock), and record the run."""
+    job = JOBS[name]
+    clock: Clock = FixedClock(now) if now is not None else ctx.clock
+    summary = await job.run(ctx, clock)
+    async with unit_of_work(ctx.sessions) as s:
+        dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = {"last_run_for": clock.now(), "last_finished_at": ctx.clock.now(), "last_result": summary}
+        await s.execute(
+            insert(JobRun)
+            .values(name=name, **values)
+            .on_conflict_do_update(index_elements=["name"], set_=values)
+        )
+    return summary
