@@ -7,6 +7,7 @@ Complaints are never deleted: there is no delete here at all (事事有记录，
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -540,7 +541,7 @@ async def urge_ticket(
     _require(ticket, OPEN_STATUSES, "urge")
     if ticket.last_urged_at is not None and now - ticket.last_urged_at < min_interval:
         wait = min_interval - (now - ticket.last_urged_at)
-        raise RateLimited("urge_too_soon", minutes=max(1, int(wait.total_seconds() // 60) + 1))
+        raise RateLimited("urge_too_soon", minutes=max(1, math.ceil(wait.total_seconds() / 60)))
     ticket.last_urged_at = now
     ticket.updated_at = now
     return await _event(session, ticket, at=now, kind="urged", resident_id=resident_id)

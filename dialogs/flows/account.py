@@ -1,0 +1,201 @@
+"""The resident's own records: fees (bill, arrears, payments, prepaid balance) and their requests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dialogs.base import STAY, Go, Step, Turn, flow, number_choice, text_of
+from dialogs.choices import BACK, MENU, nav
+from dialogs.types import Choice, Event
+from estate.billing import unit_statement
+from estate.errors import RateLimited
+from estate.models import Ticket, TicketStatus
+from estate.money import fmt_yuan
+from estate.notify import STATUS_LABELS
+from estate.tickets import OPEN_STATUSES, add_resident_message, list_tickets, timeline, urge_ticket
+from locales import N_
+
+METHODS = {
+    "cash": N_("cash"),
+    "wechat": N_("WeChat Pay"),
+    "alipay": N_("Alipay"),
+    "bank": N_("bank transfer"),
+    "card": N_("card"),
+    "prepaid": N_("prepaid balance"),
+    "import": N_("imported"),
+}
+EVENTS = {
+    "created": N_("Received"),
+    "claimed": N_("Taken up by customer service"),
+    "dispatched": N_("Passed to the technicians"),
+    "started": N_("Work started"),
+    "message_in": N_("Your message"),
+    "message_out": N_("Our reply"),
+    "resolved": N_("Resolved"),
+    "reopened": N_("Reopened"),
+    "closed": N_("Closed"),
+    "urged": N_("You urged"),
+    "escalated": N_("Escalated to a manager"),
+    "survey": N_("Your rating"),
+}
+
+
+async def fees_prompt(turn: Turn) -> None:
+    t = turn.t
+    st = await unit_statement(
+        turn.session,
+        unit_id=turn.resident.unit_id,
+        as_of=turn.now.astimezone(turn.tz).date(),
+        payments_limit=3,
+    )
+    lines = [t("Fees of {unit}", unit=st.unit.code)]
+    if st.current is not None:
+        lines.append(
+            t(
+                "Bill for {period} (due {due}): {amount}, paid {paid}",
+                period=st.current.period,
+                due=st.current.due_date.isoformat(),
+                amount=fmt_yuan(st.current.amount_cents),
+                paid=fmt_yuan(st.current.paid_cents),
+            )
+        )
+        lines += [f"  · {ln.description}: {fmt_yuan(ln.amount_cents)}" for ln in st.lines]
+    if st.debts:
+        lines.append(t("Outstanding, {total} in all:", total=fmt_yuan(st.outstanding_cents)))
+        lines += [
+            f"  · {d.period}: {fmt_yuan(d.outstanding_cents)}"
+            + (" " + t("({days} days overdue)", days=d.age_days) if d.age_days else "")
+            for d in st.debts
+        ]
+    else:
+        lines.append(t("You have nothing outstanding. Thank you!"))
+    if st.payments:
+        lines.append(t("Recent payments:"))
+        lines += [
+            f"  · {turn.local(p.paid_at, '%Y-%m-%d')} {fmt_yuan(p.amount_cents)} ({t(METHODS.get(p.method, p.method))})"
+            for p in st.payments
+        ]
+    lines.append(t("Prepaid balance: {amount}", amount=fmt_yuan(st.prepaid_cents)))
+    lines.append(
+        t(
+            "How to pay: at the front desk of the customer service centre (cash, card, WeChat Pay or Alipay), "
+            "or by bank transfer quoting your unit number."
+        )
+    )
+    turn.say("\n".join(lines), nav(t, MENU))
+
+
+async def back_to_menu(turn: Turn, event: Event) -> Go | None:
+    return Go("menu") if event.payload == MENU or text_of(event) else None
+
+
+flow("fees", {"start": Step(fees_prompt, back_to_menu)})
+
+
+async def _own_ticket(turn: Turn, raw: str | None) -> Ticket | None:
+    if raw is None or not raw.isdigit():
+        return None
+    ticket = await turn.session.get(Ticket, int(raw))
+    return ticket if ticket is not None and ticket.resident_id == turn.resident.id else None
+
+
+async def list_prompt(turn: Turn) -> None:
+    rows = await list_tickets(turn.session, resident_id=turn.resident.id, limit=10)
+    recent = [r for r in rows if r.status in OPEN_STATUSES or r.status == TicketStatus.RESOLVED][:8]
+    if not recent:
+        turn.say(turn.t("You have no open requests."), nav(turn.t, MENU))
+        return
+    turn.say(
+        turn.t("Your requests — choose one to see its progress:"),
+        [Choice(f"{r.ref} · {turn.t(STATUS_LABELS[r.status])}", f"tk:{r.id}") for r in recent]
+        + nav(turn.t, MENU),
+    )
+
+
+async def list_handle(turn: Turn, event: Event) -> Go | None:
+    if event.payload == MENU:
+        return Go("menu")
+    ticket = await _own_ticket(turn, number_choice(event, "tk"))
+    if ticket is None:
+        return None
+    turn.data["ticket"] = ticket.id
+    return Go("tickets", "view")
+
+
+async def view_prompt(turn: Turn) -> None:
+    t = turn.t
+    ticket = await turn.session.get(Ticket, turn.data["ticket"])
+    events = [e for e in await timeline(turn.session, ticket.id) if e.kind in EVENTS][-6:]
+    lines = [t("{ref}: {status}", ref=ticket.ref, status=t(STATUS_LABELS[ticket.status])), ticket.description]
+    lines += [
+        f"  · {turn.local(e.at, '%m-%d %H:%M')} {t(EVENTS[e.kind])}"
+        + (f": {e.text}" if e.text and e.kind in ("message_in", "message_out") else "")
+        for e in events
+    ]
+    choices = [Choice(t("Add a message or photo"), "tka:msg")]
+    if ticket.status in OPEN_STATUSES:
+        choices.append(Choice(t("Urge"), "tka:urge"))
+    turn.say("\n".join(lines), choices + nav(t, BACK, MENU))
+
+
+async def view_handle(turn: Turn, event: Event) -> Go | None:
+    action = number_choice(event, "tka")
+    if action == "msg":
+        return Go("tickets", "message")
+    if action == "urge":
+        ticket = await turn.session.get(Ticket, turn.data["ticket"])
+        try:
+            await urge_ticket(
+                turn.session,
+                clock=turn.ctx.clock,
+                ticket_id=ticket.id,
+                resident_id=turn.resident.id,
+                min_interval=timedelta(minutes=turn.ctx.settings.urge_interval_minutes),
+            )
+        except RateLimited as exc:
+            turn.say(
+                turn.t(
+                    "You urged this request a short while ago. Please try again in {minutes} minutes.",
+                    minutes=exc.params["minutes"],
+                )
+            )
+            return STAY
+        turn.say(
+            turn.t("We have reminded the staff handling {ref}. Thank you for your patience.", ref=ticket.ref)
+        )
+        return STAY
+    if event.payload == MENU:
+        return Go("menu")
+    return None
+
+
+async def message_prompt(turn: Turn) -> None:
+    turn.say(turn.t("Type your message, or send a photo."), nav(turn.t, BACK), request_photo=True)
+
+
+async def message_handle(turn: Turn, event: Event) -> Go | None:
+    text = text_of(event)
+    photo = [event.attachment_id] if event.kind == "photo" and event.attachment_id else []
+    if not text and not photo:
+        return None
+    ticket = await turn.session.get(Ticket, turn.data["ticket"])
+    await add_resident_message(
+        turn.session,
+        clock=turn.ctx.clock,
+        ticket_id=ticket.id,
+        resident_id=turn.resident.id,
+        text=text or None,
+        attachment_ids=photo,
+    )
+    turn.say(turn.t("Thank you, it has been added to {ref}. Our staff will see it.", ref=ticket.ref))
+    return Go("tickets", "view")
+
+
+flow(
+    "tickets",
+    {
+        "start": Step(list_prompt, list_handle),
+        "view": Step(view_prompt, view_handle),
+        "message": Step(message_prompt, message_handle),
+    },
+)

@@ -1,0 +1,239 @@
+"""The menu with the seeds' greeting, free text routed by intent, language, help, binding and unbinding."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from dialogs import intents
+from dialogs.base import STAY, Go, Step, Turn, flow, number_choice, text_of
+from dialogs.choices import BACK, CANCEL, NO, YES, nav
+from dialogs.types import Choice, Event
+from estate.binding import bind_with_code, bind_with_phone, normalise_code, unbind
+from estate.models import Unit
+from locales import LOCALES, N_, Translator
+
+URGENT_NOTE = N_(
+    "This sounds urgent: we have marked it as urgent and will dispatch it within 15 minutes. If anyone is in danger, please leave the area and call the centre at {phone}."
+)
+
+
+@cache
+def language_names() -> dict[str, str]:
+    return tomllib.loads((Path(__file__).parents[1] / "data" / "languages.toml").read_text(encoding="utf-8"))
+
+
+async def menu_prompt(turn: Turn) -> None:
+    t = turn.t
+    turn.data.clear()
+    estate = await turn.estate()
+    name = estate.name if estate else t("Wuye Desk")
+    if turn.resident is None:
+        turn.say(
+            t("Hello, this is the {estate} customer service centre. How may I help you?", estate=name)
+            + "\n"
+            + t("To report repairs or check your fees, please bind this chat to your home first."),
+            [
+                Choice(t("Bind my home"), "menu:bind"),
+                Choice(t("Contact the centre"), "menu:contact"),
+                Choice(t("Language"), "menu:lang"),
+            ],
+        )
+        return
+    turn.say(
+        t("Hello, this is the {estate} customer service centre. How may I help you?", estate=name),
+        [
+            Choice(t("Report a repair"), "menu:repair"),
+            Choice(t("File a complaint"), "menu:complaint"),
+            Choice(t("Book a paid service"), "menu:booking"),
+            Choice(t("My fees"), "menu:fees"),
+            Choice(t("My requests"), "menu:tickets"),
+            Choice(t("Ask or suggest"), "menu:feedback"),
+            Choice(t("Contact the centre"), "menu:contact"),
+            Choice(t("Language"), "menu:lang"),
+            Choice(t("Unbind this chat"), "menu:unbind"),
+        ],
+    )
+
+
+async def contact_info(turn: Turn) -> None:
+    estate = await turn.estate()
+    turn.say(
+        turn.t(
+            "Customer service centre: {phone}, open every day 8:00–20:00. For emergencies at night, call the same number.",
+            phone=estate.phone if estate and estate.phone else "-",
+        )
+    )
+
+
+async def menu_handle(turn: Turn, event: Event) -> Go | None:
+    target = number_choice(event, "menu")
+    if target == "contact":
+        await contact_info(turn)
+        return Go("menu")
+    if target in ("repair", "complaint", "booking", "fees", "tickets", "feedback", "lang", "bind", "unbind"):
+        return Go(target)
+    text = text_of(event)
+    if not text:
+        return None
+    if turn.resident is None and len(normalise_code(text)) == 8 and " " not in text.strip():
+        return await code_handle(turn, event)  # a code typed straight away
+    found = intents.detect(text)
+    if found.name == "repair":
+        turn.data.update(category=found.category, description=text, urgent=found.urgent)
+        if found.urgent:
+            estate = await turn.estate()
+            turn.say(turn.t(URGENT_NOTE, phone=estate.phone if estate else ""))
+        return Go("repair", "location")
+    if found.name == "complaint":
+        turn.data.update(content=text)
+        return Go("complaint")
+    if found.name is not None:
+        return Go(found.name)
+    turn.say(
+        turn.t(
+            "Sorry, I am not sure what you need. Please choose from the menu below, or describe it in other words."
+        )
+    )
+    return Go("menu")
+
+
+flow("menu", {"start": Step(menu_prompt, menu_handle)}, needs_binding=False)
+
+
+async def help_prompt(turn: Turn) -> None:
+    turn.say(
+        turn.t(
+            'You can tap the buttons, or simply type what you need, for example "the kitchen tap is leaking" or "my fees". '
+            "Commands: /menu for the menu, /lang to change the language, /help for this help."
+        )
+    )
+
+
+async def to_menu(turn: Turn, event: Event) -> Go | None:
+    return Go("menu")
+
+
+flow("help", {"start": Step(help_prompt, to_menu)}, needs_binding=False)
+
+
+async def lang_prompt(turn: Turn) -> None:
+    names = language_names()
+    turn.say(
+        turn.t("Please choose your language."),
+        [Choice(names[loc], f"lang:{loc}") for loc in LOCALES] + nav(turn.t, BACK),
+    )
+
+
+async def lang_handle(turn: Turn, event: Event) -> Go | None:
+    chosen = number_choice(event, "lang")
+    if chosen is None:
+        text = text_of(event).lower()
+        chosen = next(
+            (loc for loc, name in language_names().items() if text in (loc.lower(), name.lower())), None
+        )
+    if chosen not in LOCALES:
+        return None
+    turn.account.locale = chosen
+    if turn.resident is not None:
+        turn.resident.locale = chosen
+    turn.t = Translator(chosen)
+    turn.say(turn.t("The language is now English."))
+    return Go("menu")
+
+
+flow("lang", {"start": Step(lang_prompt, lang_handle)}, needs_binding=False)
+
+
+async def bind_prompt(turn: Turn) -> None:
+    turn.say(
+        turn.t(
+            "Please type the binding code printed on your bill or given to you at the front desk. "
+            "On Telegram you can also share your phone number with the button below."
+        ),
+        nav(turn.t, CANCEL),
+        request_contact=True,
+    )
+
+
+async def code_handle(turn: Turn, event: Event) -> Go | None:
+    t, settings = turn.t, turn.ctx.settings
+    window = timedelta(minutes=settings.binding_window_minutes)
+    if event.kind == "contact" and event.phone:
+        result = await bind_with_phone(
+            turn.session,
+            clock=turn.ctx.clock,
+            account_id=turn.account.id,
+            phone=event.phone,
+            max_attempts=settings.binding_max_attempts,
+            window=window,
+        )
+    elif text_of(event):
+        result = await bind_with_code(
+            turn.session,
+            clock=turn.ctx.clock,
+            account_id=turn.account.id,
+            code=text_of(event),
+            secret=settings.secret_key,
+            max_attempts=settings.binding_max_attempts,
+            window=window,
+        )
+    else:
+        return None
+    if result.ok and result.resident is not None:
+        turn.resident = result.resident
+        unit = await turn.session.get(Unit, result.resident.unit_id)
+        if result.resident.locale and not turn.account.locale:
+            turn.t = Translator(result.resident.locale)
+        turn.say(
+            turn.t(
+                "Thank you, {name}! This chat is now bound to your home {unit}.",
+                name=result.resident.name,
+                unit=unit.code if unit else "",
+            )
+        )
+        return Go("menu")
+    messages = {
+        "invalid": t(
+            "Sorry, that code is not right. Please check it and try again ({n} attempts left).",
+            n=result.attempts_left,
+        ),
+        "used": t("This code has already been used. Please ask the front desk for a new one."),
+        "expired": t("This code has expired. Please ask the front desk for a new one."),
+        "locked": t(
+            "Too many wrong attempts. For your security, please try again in an hour or visit the front desk."
+        ),
+        "no_match": t("Sorry, this phone number is not in our records. Please use a binding code instead."),
+    }
+    turn.say(messages[result.reason])
+    return Go("menu") if result.reason == "locked" else STAY
+
+
+flow("bind", {"start": Step(bind_prompt, code_handle)}, needs_binding=False)
+
+
+async def unbind_prompt(turn: Turn) -> None:
+    unit = await turn.unit()
+    turn.say(
+        turn.t(
+            "Unbind this chat from your home {unit}? You can bind it again later with a new code.",
+            unit=unit.code if unit else "",
+        ),
+        nav(turn.t, YES, NO),
+    )
+
+
+async def unbind_handle(turn: Turn, event: Event) -> Go | None:
+    if event.payload == YES:
+        await unbind(turn.session, clock=turn.ctx.clock, account_id=turn.account.id)
+        turn.resident = None
+        turn.say(turn.t("This chat is no longer bound to your home."))
+        return Go("menu")
+    if event.payload == NO:
+        return Go("menu")
+    return None
+
+
+flow("unbind", {"start": Step(unbind_prompt, unbind_handle)})

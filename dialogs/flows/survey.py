@@ -1,0 +1,109 @@
+"""Answering the satisfaction survey that follows a resolved request (overall, speed, attitude, a comment)."""
+
+from __future__ import annotations
+
+from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
+from dialogs.choices import SKIP, nav
+from dialogs.types import Choice, Event
+from estate.callbacks import LOW_RATING, record_survey
+from estate.errors import DomainError
+from estate.models import Ticket
+from locales import N_
+
+QUESTIONS = {
+    "speed": N_(
+        "How satisfied are you with how quickly we dealt with it? (1 = very dissatisfied, 5 = very satisfied)"
+    ),
+    "attitude": N_(
+        "How satisfied are you with our staff's attitude? (1 = very dissatisfied, 5 = very satisfied)"
+    ),
+}
+
+
+def rating(event: Event) -> int | None:
+    raw = number_choice(event, "rate") or text_of(event)
+    return int(raw) if raw in ("1", "2", "3", "4", "5") else None
+
+
+def start_payload(payload: str | None) -> tuple[int, int] | None:
+    """`survey:<ticket id>:overall:<1-5>` (the buttons under the survey question) -> (ticket id, rating)."""
+    parts = (payload or "").split(":")
+    if (
+        len(parts) == 4
+        and parts[0] == "survey"
+        and parts[1].isdigit()
+        and parts[2] == "overall"
+        and parts[3] in "12345"
+        and parts[3]
+    ):
+        return int(parts[1]), int(parts[3])
+    return None
+
+
+def rating_step(key: str, next_step: str) -> Step:
+    async def prompt(turn: Turn) -> None:
+        turn.say(turn.t(QUESTIONS[key]), [Choice(str(n), f"rate:{n}") for n in range(5, 0, -1)])
+
+    async def handle(turn: Turn, event: Event) -> Go | None:
+        value = rating(event)
+        if value is None:
+            return None
+        turn.data[key] = value
+        return Go("survey", next_step)
+
+    return Step(prompt, handle)
+
+
+async def begin(turn: Turn, payload: str) -> Go:
+    """Start the survey from the overall rating the resident tapped."""
+    ticket_id, overall = start_payload(payload) or (0, 0)
+    ticket = await turn.session.get(Ticket, ticket_id)
+    if ticket is None or turn.resident is None or ticket.resident_id != turn.resident.id:
+        turn.say(turn.t("Sorry, this survey is not for this chat."))
+        return Go("menu")
+    turn.data.clear()
+    turn.data.update(ticket=ticket_id, overall=overall)
+    return Go("survey", "speed")
+
+
+async def comment_prompt(turn: Turn) -> None:
+    turn.say(turn.t("Anything else you would like to tell us? Type it, or tap Skip."), nav(turn.t, SKIP))
+
+
+async def comment_handle(turn: Turn, event: Event) -> Go | None:
+    if event.payload != SKIP and not text_of(event):
+        return None
+    d = turn.data
+    try:
+        survey = await record_survey(
+            turn.session,
+            clock=turn.ctx.clock,
+            ticket_id=d["ticket"],
+            resident_id=turn.resident.id,
+            overall=d["overall"],
+            speed=d["speed"],
+            attitude=d["attitude"],
+            comment=text_of(event) or None,
+        )
+    except DomainError:
+        turn.say(turn.t("Thank you, this survey has already been answered."))
+        return Go("menu")
+    if min(survey.overall, survey.speed, survey.attitude) <= LOW_RATING:
+        turn.say(
+            turn.t(
+                "We are sorry we did not meet your expectations. A supervisor will look into it and contact you."
+            )
+        )
+    else:
+        turn.say(turn.t("Thank you for your feedback! It helps us serve you better."))
+    return Go("menu")
+
+
+flow(
+    "survey",
+    {
+        "speed": rating_step("speed", "attitude"),
+        "attitude": rating_step("attitude", "comment"),
+        "comment": Step(comment_prompt, comment_handle),
+    },
+)

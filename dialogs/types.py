@@ -1,0 +1,50 @@
+"""What goes into and out of a conversation, whatever the channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the resident did: typed text, tapped a choice, sent a photo, shared a contact, sent a /command."""
+
+    kind: str  # text | choice | photo | contact | command
+    text: str | None = None
+    payload: str | None = None
+    attachment_id: int | None = None
+    phone: str | None = None
+    command: str | None = None
+    locale_hint: str | None = None  # the channel's idea of the language (Telegram's language_code)
+
+    @classmethod
+    def of_text(cls, text: str, **kw) -> Event:
+        return cls(kind="text", text=text, **kw)
+
+    @classmethod
+    def of_choice(cls, payload: str, **kw) -> Event:
+        return cls(kind="choice", payload=payload, **kw)
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    payload: str
+
+
+@dataclass
+class Reply:
+    """A message to the resident; each channel renders choices natively (buttons, keyboards, numbered lines)."""
+
+    text: str
+    choices: list[Choice] = field(default_factory=list)
+    request_photo: bool = False
+    request_contact: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "choices": [{"label": c.label, "payload": c.payload} for c in self.choices],
+            "request_photo": self.request_photo,
+            "request_contact": self.request_contact,
+        }
