@@ -84,6 +84,9 @@ async def handle(
         now=now,
     )
     account.last_inbound_at = now
+    if account.locale is None and (resident is None or resident.locale is None) and event.locale_hint:
+        # Remember the channel's language, so that messages sent later (status changes, reminders) use it too.
+        account.locale = normalize_locale(event.locale_hint)
     flow_name, step_name = conv.flow, conv.step
     if flow_name not in FLOWS or step_name not in FLOWS[flow_name].steps:
         flow_name, step_name = "menu", "start"

@@ -1,0 +1,209 @@
+"""The web chat's page and JSON API (DESIGN §7): session, send, poll."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+
+from bot.media import store_photo
+from dialogs.engine import handle
+from dialogs.types import Event, Reply
+from estate.binding import get_or_create_account
+from estate.context import Context
+from estate.db import unit_of_work
+from estate.errors import ValidationFailed
+from estate.models import ChannelAccount, WebChatMessage
+from locales import N_, Translator, normalize_locale
+
+HERE = Path(__file__).parent
+COOKIE = "desk_chat"
+HEADER = "X-Chat-Session"
+PHOTO_SENT = N_("(photo)")
+MAX_TEXT = 2000
+
+ERRORS = {
+    "no_session": N_("Your chat session has expired. Please reload the page."),
+    "bad_request": N_("Sorry, we could not read that message. Please try again."),
+    "too_long": N_("That message is too long. Please keep it under 2000 characters."),
+    "photo_too_large": N_("That photo is too large. Please send one under {max_mb} MB."),
+    "not_a_photo": N_("That file is not a photo we can use. Please send a JPEG, PNG, GIF or WebP picture."),
+}
+
+_templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+)
+
+
+def _locale(request: Request) -> str:
+    return normalize_locale((request.headers.get("accept-language") or "").split(",")[0])
+
+
+def _error(request: Request, code: str, status: int, **params: Any) -> JSONResponse:
+    t = Translator(_locale(request))
+    return JSONResponse({"error": code, "message": t(ERRORS[code], **params)}, status_code=status)
+
+
+def _reply_json(message_id: int, reply: Reply | dict) -> dict:
+    data = reply.as_dict() if isinstance(reply, Reply) else reply
+    return {
+        "id": message_id,
+        "text": data.get("text", ""),
+        "choices": data.get("choices", []),
+        "request_photo": data.get("request_photo", False),
+        "request_contact": data.get("request_contact", False),
+    }
+
+
+def _session_id(request: Request) -> str | None:
+    value = request.headers.get(HEADER) or request.cookies.get(COOKIE)
+    return (
+        value
+        if value and 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum()
+        else None
+    )
+
+
+async def _account(s, ctx: Context, session_id: str | None) -> ChannelAccount | None:
+    if session_id is None:
+        return None
+    row = await s.execute(
+        select(ChannelAccount).where(
+            ChannelAccount.channel == "webchat", ChannelAccount.external_id == session_id
+        )
+    )
+    return row.scalar_one_or_none()
+
+
+def create_router(ctx: Context) -> APIRouter:
+    """Routes under /chat: the page, its static files, and the JSON API."""
+    router = APIRouter()
+    static = StaticFiles(directory=HERE / "static")
+
+    @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)
+    async def page(request: Request) -> HTMLResponse:
+        t = Translator(_locale(request))
+        template = _templates.get_template("chat.html")
+        _templates.install_gettext_callables(t.__call__, lambda s, p, n: t.n(s, p, n), newstyle=True)  # type: ignore[attr-defined]
+        html = template.render(locale=t.locale, lang=t.locale.replace("_", "-"))
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+    @router.get("/chat/static/{path:path}", include_in_schema=False)
+    async def static_file(request: Request, path: str) -> Response:
+        return await static.get_response(path, request.scope)
+
+    @router.post("/chat/api/session")
+    async def new_session(request: Request) -> JSONResponse:
+        token = secrets.token_urlsafe(24)
+        async with unit_of_work(ctx.sessions) as s:
+            await get_or_create_account(s, clock=ctx.clock, channel="webchat", external_id=token, locale=None)
+        response = JSONResponse({"session": token})
+        response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=180 * 24 * 3600)
+        return response
+
+    @router.post("/chat/api/send")
+    async def send(request: Request) -> JSONResponse:
+        session_id = _session_id(request)
+        content_type = request.headers.get("content-type", "")
+        photo: bytes | None = None
+        try:
+            if content_type.startswith("multipart/form-data"):
+                form = await request.form()
+                upload = form.get("photo")
+                if upload is None or isinstance(upload, str):
+                    return _error(request, "bad_request", 400)
+                photo = await upload.read(ctx.settings.max_photo_bytes + 1)
+                body: dict[str, Any] = {"text": form.get("text")} if form.get("text") else {}
+            else:
+                body = json.loads(await request.body() or b"null")
+                if not isinstance(body, dict):
+                    raise ValueError
+        except (ValueError, UnicodeDecodeError):
+            return _error(request, "bad_request", 400)
+        text, choice, command = body.get("text"), body.get("choice"), body.get("command")
+        if photo is None and not any(isinstance(v, str) and v.strip() for v in (text, choice, command)):
+            return _error(request, "bad_request", 400)
+        if any(isinstance(v, str) and len(v) > MAX_TEXT for v in (text, choice, command)):
+            return _error(request, "too_long", 413)
+        hint = _locale(request) if request.headers.get("accept-language") else None
+        async with unit_of_work(ctx.sessions) as s:
+            account = await _account(s, ctx, session_id)
+            if account is None:
+                return _error(request, "no_session", 401)
+            if photo is not None:
+                try:
+                    attachment = await store_photo(
+                        s,
+                        clock=ctx.clock,
+                        data_dir=ctx.settings.data_dir,
+                        data=photo,
+                        max_bytes=ctx.settings.max_photo_bytes,
+                    )
+                except ValidationFailed as exc:
+                    return _error(
+                        request, exc.code, 413 if exc.code == "photo_too_large" else 415, **exc.params
+                    )
+                event = Event(kind="photo", attachment_id=attachment.id, locale_hint=hint)
+                shown = Translator(hint)(PHOTO_SENT)
+            elif isinstance(choice, str) and choice.strip():
+                event = Event(kind="choice", payload=choice.strip(), locale_hint=hint)
+                shown = choice.strip()
+            elif isinstance(command, str) and command.strip():
+                event = Event(kind="command", command=command.strip(), locale_hint=hint)
+                shown = "/" + command.strip().lstrip("/")
+            else:
+                event = Event(kind="text", text=str(text).strip(), locale_hint=hint)
+                shown = str(text).strip()
+            s.add(
+                WebChatMessage(
+                    channel_account_id=account.id, direction="in", text=shown, created_at=ctx.clock.now()
+                )
+            )
+            replies = await handle(s, ctx=ctx, account=account, event=event)
+            stored = []
+            for reply in replies:
+                row = WebChatMessage(
+                    channel_account_id=account.id,
+                    direction="out",
+                    text=reply.text,
+                    payload=reply.as_dict(),
+                    created_at=ctx.clock.now(),
+                )
+                s.add(row)
+                stored.append((row, reply))
+            await s.flush()
+            body_out = {"replies": [_reply_json(row.id, reply) for row, reply in stored]}
+        return JSONResponse(body_out)
+
+    @router.get("/chat/api/poll")
+    async def poll(request: Request, after: int = 0) -> JSONResponse:
+        async with ctx.sessions() as s:
+            account = await _account(s, ctx, _session_id(request))
+            if account is None:
+                return _error(request, "no_session", 401)
+            rows = await s.execute(
+                select(WebChatMessage)
+                .where(WebChatMessage.channel_account_id == account.id, WebChatMessage.id > after)
+                .order_by(WebChatMessage.id)
+                .limit(200)
+            )
+            messages = []
+            for m in rows.scalars():
+                if m.direction == "out":
+                    messages.append(
+                        {**_reply_json(m.id, m.payload or {"text": m.text}), "text": m.text, "from": "centre"}
+                    )
+                else:
+                    messages.append({"id": m.id, "text": m.text, "choices": [], "from": "resident"})
+        return JSONResponse({"messages": messages})
+
+    return router
