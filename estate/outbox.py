@@ -300,7 +300,7 @@ async def mark_blocked(
             update(OutboundMessage)
             .where(
                 OutboundMessage.channel_account_id == message.channel_account_id,
-                OutboundMessage.status == OutboxStatus.PENDING,
+                OutboundMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.CLAIMED]),
             )
             .values(status=OutboxStatus.BLOCKED, last_error=error)
         )

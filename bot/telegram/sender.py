@@ -1,0 +1,167 @@
+"""Sending the outbox to Telegram: at most 25 messages a second overall and one a second per chat.
+
+Each message is marked `attempting` (committed) just before the call and `sent` right after it, so a
+crash in between leaves it `unknown` for staff rather than sending it twice. 429: wait `retry_after`
+and retry the same message. 403: the resident blocked the bot, so the account is marked blocked and
+nothing more is sent to it. Other failures go back to the queue with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import deque
+
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+
+from bot.telegram.client import bot_for
+from bot.telegram.render import markup
+from estate import outbox
+from estate.clock import Clock
+from estate.context import Context
+from estate.db import unit_of_work
+from estate.models import ChannelAccount, OutboundMessage
+
+MAX_RETRY_AFTER_WAITS = 3
+
+
+class Pacer:
+    """Spaces sends: `rate` per second overall and `per_chat` seconds between two sends to one chat."""
+
+    def __init__(self, rate: float, per_chat: float) -> None:
+        self.interval = 1.0 / rate
+        self.per_chat = per_chat
+        self.next_any = 0.0
+        self.next_chat: dict[str, float] = {}
+
+    def pause(self, seconds: float) -> None:
+        self.next_any = max(self.next_any, time.monotonic() + seconds)
+
+    async def wait(self, chat: str) -> None:
+        slot = max(time.monotonic(), self.next_any, self.next_chat.get(chat, 0.0))
+        self.next_any = slot + self.interval
+        self.next_chat[chat] = slot + self.per_chat
+        delay = slot - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+_pacers: dict[tuple[float, float], Pacer] = {}
+
+
+def pacer_for(ctx: Context) -> Pacer:
+    key = (ctx.settings.telegram_rate_per_second, ctx.settings.telegram_per_chat_interval)
+    return _pacers.setdefault(key, Pacer(*key))
+
+
+def interleave(rows: list[OutboundMessage]) -> list[OutboundMessage]:
+    """Round-robin over chats, so one chat's burst does not hold the others back."""
+    queues: dict[int | None, deque[OutboundMessage]] = {}
+    for row in rows:
+        queues.setdefault(row.channel_account_id, deque()).append(row)
+    ordered: list[OutboundMessage] = []
+    while queues:
+        for key in list(queues):
+            ordered.append(queues[key].popleft())
+            if not queues[key]:
+                del queues[key]
+    return ordered
+
+
+async def send_once(ctx: Context, clock: Clock, *, limit: int | None = None) -> int:
+    """Claim due Telegram rows and send them, paced; returns how many were sent."""
+    settings = ctx.settings
+    if not settings.telegram_token:
+        return 0
+    owner = f"telegram-{os.getpid()}-{id(ctx)}"
+    lease = settings.outbox_lease_seconds
+    limit = limit or max(1, int(settings.telegram_rate_per_second * lease / 2))
+    async with unit_of_work(ctx.sessions) as s:
+        rows = await outbox.claim(
+            s, clock=clock, channel="telegram", owner=owner, limit=limit, lease_seconds=lease
+        )
+        chats = {
+            a.id: a for a in await _accounts(s, {r.channel_account_id for r in rows if r.channel_account_id})
+        }
+    bot, pacer = bot_for(ctx), pacer_for(ctx)
+    sent = 0
+    for row in interleave(rows):
+        account = chats.get(row.channel_account_id or -1)
+        async with unit_of_work(ctx.sessions) as s:
+            if account is None or account.blocked or not account.chat_id:
+                await outbox.mark_failed(
+                    s, clock=clock, message_id=row.id, error="no reachable Telegram chat"
+                )
+                continue
+            if not await outbox.mark_attempting(s, clock=clock, message_id=row.id, owner=owner):
+                continue  # the lease was lost: someone else owns it now
+        sent += await _deliver(ctx, clock, bot, pacer, row, account)
+    return sent
+
+
+async def _accounts(s, ids: set[int]) -> list[ChannelAccount]:
+    from sqlalchemy import select
+
+    if not ids:
+        return []
+    return list((await s.execute(select(ChannelAccount).where(ChannelAccount.id.in_(ids)))).scalars())
+
+
+async def _deliver(
+    ctx: Context, clock: Clock, bot, pacer: Pacer, row: OutboundMessage, account: ChannelAccount
+) -> int:
+    chat = account.chat_id or ""
+    reply = {"choices": (row.payload or {}).get("choices") or []}
+    for _ in range(MAX_RETRY_AFTER_WAITS + 1):
+        await pacer.wait(chat)
+        try:
+            message = await bot.send_message(int(chat), row.text, reply_markup=markup(reply, account.locale))
+        except TelegramRetryAfter as exc:
+            pacer.pause(exc.retry_after)
+            if exc.retry_after >= ctx.settings.outbox_lease_seconds / 2:
+                async with unit_of_work(ctx.sessions) as s:
+                    await outbox.release(
+                        s, clock=clock, message_id=row.id, not_before=clock.now() + _seconds(exc.retry_after)
+                    )
+                return 0
+            continue  # the same message again, after the pause
+        except TelegramForbiddenError as exc:
+            async with unit_of_work(ctx.sessions) as s:
+                await outbox.mark_blocked(s, clock=clock, message_id=row.id, error=str(exc)[:200])
+            account.blocked = True  # the rest of this batch for the chat was held by mark_blocked too
+            return 0
+        except TelegramBadRequest as exc:
+            async with unit_of_work(ctx.sessions) as s:
+                await outbox.mark_failed(
+                    s, clock=clock, message_id=row.id, error=str(exc)[:500]
+                )  # will not get better by retrying
+            return 0
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            async with unit_of_work(ctx.sessions) as s:
+                await outbox.mark_failed(
+                    s,
+                    clock=clock,
+                    message_id=row.id,
+                    error=str(exc)[:500],
+                    retry_at=clock.now() + outbox.backoff(row.attempts + 1),
+                )
+            return 0
+        async with unit_of_work(ctx.sessions) as s:
+            await outbox.mark_sent(s, clock=clock, message_id=row.id, external_id=str(message.message_id))
+        return 1
+    async with unit_of_work(ctx.sessions) as s:
+        await outbox.release(s, clock=clock, message_id=row.id, not_before=clock.now())
+    return 0
+
+
+def _seconds(n: float):
+    from datetime import timedelta
+
+    return timedelta(seconds=n)
