@@ -22,7 +22,7 @@ def _has(text: str, words: list[str]) -> bool:
 
 @dataclass(frozen=True)
 class Intent:
-    name: str | None  # complaint | fees | booking | tickets | repair | None
+    name: str | None  # greeting | complaint | fees | booking | tickets | repair | None
     category: str | None = None
     urgent: bool = False
 
@@ -43,6 +43,9 @@ def is_urgent(text: str) -> bool:
 def detect(text: str) -> Intent:
     """What a resident typed at the menu most likely asks for."""
     intents = _data()["intents"]
+    short = text.strip().lower().rstrip("!！。.?？")
+    if short in {w.lower() for w in intents["greeting"]}:
+        return Intent("greeting")
     for name in INTENT_ORDER:
         if _has(text, intents[name]):
             if name == "repair":

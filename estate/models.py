@@ -207,6 +207,9 @@ class ChannelAccount(Base):
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_choices: Mapped[list[Any] | None] = mapped_column(
+        JSONType
+    )  # numbered menu lines shown last (WeChat)
     resident: Mapped[Resident | None] = relationship()
 
 
@@ -559,6 +562,17 @@ class WebChatMessage(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), unique=True)
+
+
+class InboundSeen(Base):
+    """Inbound messages already handled, so that a channel's retries (WeChat resends by MsgId) count once."""
+
+    __tablename__ = "inbound_seen"
+    __table_args__ = (UniqueConstraint("channel", "message_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    message_key: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Conversation(Base):

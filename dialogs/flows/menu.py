@@ -81,6 +81,8 @@ async def menu_handle(turn: Turn, event: Event) -> Go | None:
     if turn.resident is None and len(normalise_code(text)) == 8 and " " not in text.strip():
         return await code_handle(turn, event)  # a code typed straight away
     found = intents.detect(text)
+    if found.name == "greeting":
+        return Go("menu")
     if found.name == "repair":
         turn.data.update(category=found.category, description=text, urgent=found.urgent)
         if found.urgent:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 13:46:40.340058
+Create Date: 2026-11-24 14:06:40.577331
 """
 from alembic import op
 import sqlalchemy as sa
@@ -31,6 +31,14 @@ def upgrade() -> None:
     sa.Column('bill_due_day', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_estates')),
     sa.UniqueConstraint('code', name=op.f('uq_estates_code'))
+    )
+    op.create_table('inbound_seen',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('message_key', sa.String(length=128), nullable=False),
+    sa.Column('at', estate.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound_seen')),
+    sa.UniqueConstraint('channel', 'message_key', name=op.f('uq_inbound_seen_channel'))
     )
     op.create_table('job_runs',
     sa.Column('name', sa.String(length=64), nullable=False),
@@ -232,6 +240,7 @@ def upgrade() -> None:
     sa.Column('created_at', estate.types.UTCDateTime(), nullable=True),
     sa.Column('bound_at', estate.types.UTCDateTime(), nullable=True),
     sa.Column('last_inbound_at', estate.types.UTCDateTime(), nullable=True),
+    sa.Column('last_choices', sa.JSON().with_variant(sa.JSON(), 'sqlite'), nullable=True),
     sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_channel_accounts_resident_id_residents')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_accounts')),
     sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_channel_accounts_channel'))
@@ -673,6 +682,7 @@ def downgrade() -> None:
     op.drop_table('fee_items')
     op.drop_table('buildings')
     op.drop_table('job_runs')
+    op.drop_table('inbound_seen')
     op.drop_table('estates')
     op.drop_table('counters')
     # ### end Alembic commands ###

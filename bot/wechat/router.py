@@ -1,0 +1,187 @@
+"""The /wechat endpoint: URL verification (GET) and messages (POST), signature-checked on every request.
+
+A message is handled within 4 seconds and answered passively; when the conversation takes longer the
+endpoint answers "success" and the replies follow as customer-service messages through the outbox.
+WeChat resends a message it got no answer to, so MsgId (or sender + time for events) is remembered
+and a resend is answered without being handled twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.media import store_photo
+from bot.wechat import crypto
+from bot.wechat.client import client_for
+from bot.wechat.render import as_text, choice_for
+from bot.wechat.xml import BadXml, encrypted_envelope, parse, text_reply
+from dialogs.engine import handle
+from dialogs.types import Event, Reply
+from estate import outbox
+from estate.binding import get_or_create_account
+from estate.context import Context
+from estate.db import unit_of_work
+from estate.errors import ValidationFailed
+from estate.models import InboundSeen
+
+log = logging.getLogger("desk.wechat")
+PASSIVE_WINDOW = 4.0
+
+
+def _seen_insert(s):
+    return postgresql.insert if s.bind is not None and s.bind.dialect.name == "postgresql" else sqlite.insert
+
+
+def create_router(ctx: Context) -> APIRouter:
+    router = APIRouter()
+    settings = ctx.settings
+
+    def signed(request: Request) -> bool:
+        q = request.query_params
+        token = settings.wechat_token
+        return bool(token) and crypto.check_signature(
+            q.get("signature"), token or "", q.get("timestamp", ""), q.get("nonce", "")
+        )
+
+    @router.get("/wechat", include_in_schema=False)
+    async def verify(request: Request) -> Response:
+        if not signed(request):
+            return Response(status_code=403)
+        return PlainTextResponse(request.query_params.get("echostr", ""))
+
+    @router.post("/wechat", include_in_schema=False)
+    async def receive(request: Request) -> Response:
+        if not signed(request):
+            return Response(status_code=403)
+        q = request.query_params
+        body = await request.body()
+        aes = q.get("encrypt_type") == "aes"
+        try:
+            message = parse(body)
+            if aes:
+                if not settings.wechat_aes_key:
+                    return Response(status_code=400)
+                encrypted = message.get("Encrypt", "")
+                if not crypto.check_signature(
+                    q.get("msg_signature"),
+                    settings.wechat_token or "",
+                    q.get("timestamp", ""),
+                    q.get("nonce", ""),
+                    encrypted,
+                ):
+                    return Response(status_code=403)
+                message = parse(
+                    crypto.decrypt(
+                        encrypted, aes_key=settings.wechat_aes_key, app_id=settings.wechat_app_id or ""
+                    ).encode()
+                )
+        except (BadXml, crypto.CryptoError):
+            return PlainTextResponse("bad request", status_code=400)
+        openid, our_id = message.get("FromUserName", ""), message.get("ToUserName", "")
+        if not openid:
+            return PlainTextResponse("bad request", status_code=400)
+        key = message.get("MsgId") or f"{openid}:{message.get('CreateTime', '')}:{message.get('Event', '')}"
+        async with unit_of_work(ctx.sessions) as s:
+            fresh = await s.execute(
+                _seen_insert(s)(InboundSeen)
+                .values(channel="wechat", message_key=key[:128], at=ctx.clock.now())
+                .on_conflict_do_nothing(index_elements=["channel", "message_key"])
+                .returning(InboundSeen.id)
+            )
+            if fresh.scalar_one_or_none() is None:
+                return PlainTextResponse("success")  # a resend of a message already handled
+        task = asyncio.create_task(_converse(ctx, openid, message))
+        try:
+            text = await asyncio.wait_for(asyncio.shield(task), timeout=PASSIVE_WINDOW)
+        except TimeoutError:
+            task.add_done_callback(lambda t: asyncio.ensure_future(_queue_late(ctx, openid, key, t)))
+            return PlainTextResponse("success")
+        if not text:
+            return PlainTextResponse("success")
+        reply = text_reply(to_user=openid, from_user=our_id, content=text)
+        if aes:
+            nonce, timestamp = secrets.token_hex(8), str(int(time.time()))
+            encrypted = crypto.encrypt(
+                reply, aes_key=settings.wechat_aes_key or "", app_id=settings.wechat_app_id or ""
+            )
+            reply = encrypted_envelope(
+                encrypt=encrypted,
+                signature=crypto.signature(settings.wechat_token or "", timestamp, nonce, encrypted),
+                timestamp=timestamp,
+                nonce=nonce,
+            )
+        return Response(reply, media_type="application/xml")
+
+    return router
+
+
+async def _converse(ctx: Context, openid: str, message: dict[str, str]) -> str:
+    """Turn the message into a dialog event, run it, and return the replies as one text."""
+    kind = message.get("MsgType", "")
+    photo: bytes | None = None
+    if kind == "image" and message.get("PicUrl"):
+        try:
+            photo = await client_for(ctx.settings).download(message["PicUrl"], ctx.settings.max_photo_bytes)
+        except Exception:  # a picture we cannot fetch is answered like any unreadable input
+            photo = b""
+    async with unit_of_work(ctx.sessions) as s:
+        account = await get_or_create_account(
+            s, clock=ctx.clock, channel="wechat", external_id=openid, chat_id=openid
+        )
+        account.blocked = False
+        event: Event
+        if kind == "text":
+            text = message.get("Content", "")
+            payload = choice_for(text, account.last_choices)
+            event = Event(kind="choice", payload=payload) if payload else Event(kind="text", text=text)
+        elif kind == "image":
+            try:
+                att = await store_photo(
+                    s,
+                    clock=ctx.clock,
+                    data_dir=ctx.settings.data_dir,
+                    data=photo or b"",
+                    max_bytes=ctx.settings.max_photo_bytes,
+                )
+                event = Event(kind="photo", attachment_id=att.id)
+            except ValidationFailed:
+                event = Event(kind="photo")
+        elif kind == "event" and message.get("Event", "").lower() == "subscribe":
+            event = Event(kind="command", command="start")
+        elif kind == "event" and message.get("Event", "").lower() == "unsubscribe":
+            account.blocked = True
+            return ""
+        elif kind == "event" and message.get("Event", "").upper() == "CLICK":
+            event = Event(kind="choice", payload=message.get("EventKey", ""))
+        else:
+            event = Event(kind="text", text="")
+        replies: list[Reply] = await handle(s, ctx=ctx, account=account, event=event)
+        choices = [c for r in replies for c in r.as_dict()["choices"]]
+        account.last_choices = choices or None
+        locale = account.locale
+        return "\n\n".join(as_text(r.text, r.as_dict()["choices"], locale) for r in replies)
+
+
+async def _queue_late(ctx: Context, openid: str, key: str, task: asyncio.Task) -> None:
+    """The conversation missed the passive window: send its answer as a customer-service message."""
+    if task.cancelled() or task.exception() is not None or not task.result():
+        return
+    async with unit_of_work(ctx.sessions) as s:
+        account = await get_or_create_account(s, clock=ctx.clock, channel="wechat", external_id=openid)
+        await outbox.enqueue(
+            s,
+            clock=ctx.clock,
+            dedupe_key=f"wechat:late:{key}",
+            channel="wechat",
+            channel_account_id=account.id,
+            resident_id=account.resident_id,
+            text=task.result(),
+            kind="reply",
+        )
