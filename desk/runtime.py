@@ -13,8 +13,6 @@ from datetime import datetime, timedelta
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -22,17 +20,10 @@ from desk.app import create_app
 from estate.context import Context
 from estate.jobs import JOBS, run_job
 from estate.models import JobRun
+from estate.schedule import trigger_for
 
 log = logging.getLogger("desk")
 CHANNEL_MODULES = ("bot.webchat", "bot.telegram", "bot.wechat")
-
-
-def trigger_for(spec: dict, tz) -> CronTrigger | IntervalTrigger:
-    """The APScheduler trigger of a job's spec, in the estate's time zone."""
-    fields = {k: v for k, v in spec.items() if k != "trigger"}
-    if spec["trigger"] == "cron":
-        return CronTrigger(timezone=tz, **fields)
-    return IntervalTrigger(timezone=tz, **fields)
 
 
 def make_scheduler(ctx: Context) -> AsyncIOScheduler:
