@@ -1,1 +1,1 @@
-"""console"""
+"""The staff web console (FastAPI + Jinja2 + htmx), mounted at /console."""

@@ -9,8 +9,14 @@ from estate.jobs import JOBS, run_job
 from estate.schedule import fired_between
 
 
-async def simulate(ctx: Context, *, start: datetime, end: datetime, step: timedelta = timedelta(hours=1),
-                   only: set[str] | None = None) -> list[tuple[datetime, str, str]]:
+async def simulate(
+    ctx: Context,
+    *,
+    start: datetime,
+    end: datetime,
+    step: timedelta = timedelta(hours=1),
+    only: set[str] | None = None,
+) -> list[tuple[datetime, str, str]]:
     """Advance `ctx.clock` from start to end; at each tick run the jobs due since the last one. Returns what ran."""
     ran: list[tuple[datetime, str, str]] = []
     previous = start

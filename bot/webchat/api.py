@@ -93,7 +93,7 @@ def create_router(ctx: Context) -> APIRouter:
     async def page(request: Request) -> HTMLResponse:
         t = Translator(_locale(request))
         template = _templates.get_template("chat.html")
-        _templates.install_gettext_callables(t.__call__, lambda s, p, n: t.n(s, p, n), newstyle=True)  # type: ignore[attr-defined]
+        _templates.install_gettext_callables(t.__call__, lambda s, p, n: t.n(s, p, n), newstyle=False)  # type: ignore[attr-defined]
         html = template.render(locale=t.locale, lang=t.locale.replace("_", "-"))
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 

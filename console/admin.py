@@ -1,0 +1,135 @@
+"""Callbacks (回访), the audit log, and staff administration."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI, Form
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from console.app import page_for
+from console.web import Page
+from estate.audit import audit
+from estate.callbacks import due_callbacks, record_callback
+from estate.errors import DomainError
+from estate.models import AuditLog, Department, Role, Staff
+from estate.staff import create_staff, set_password
+
+
+def register(app: FastAPI, ctx) -> None:
+    @app.get("/callbacks", response_class=HTMLResponse)
+    async def callbacks(page: Page = Depends(page_for("callbacks"))) -> HTMLResponse:
+        rows = await due_callbacks(page.session, now=page.ctx.clock.now(), include_future=True)
+        return page.render("callbacks.html", rows=rows)
+
+    @app.post("/callbacks/{callback_id}", response_class=HTMLResponse)
+    async def record(
+        callback_id: int,
+        result: str = Form(""),
+        overall: int = Form(...),
+        speed: int = Form(...),
+        attitude: int = Form(...),
+        page: Page = Depends(page_for("callbacks", write=True)),
+    ) -> Response:
+        await record_callback(
+            page.session,
+            clock=page.ctx.clock,
+            callback_id=callback_id,
+            staff_id=page.staff.id,
+            result_text=result,
+            overall=overall,
+            speed=speed,
+            attitude=attitude,
+        )
+        return page.redirect("/callbacks")
+
+    @app.get("/audit", response_class=HTMLResponse)
+    async def audit_log(page: Page = Depends(page_for("audit")), before: int = 0) -> HTMLResponse:
+        stmt = (
+            select(AuditLog, Staff.display_name)
+            .outerjoin(Staff, Staff.id == AuditLog.staff_id)
+            .order_by(AuditLog.id.desc())
+            .limit(100)
+        )
+        if before:
+            stmt = stmt.where(AuditLog.id < before)
+        rows = (await page.session.execute(stmt)).all()
+        return page.render("audit.html", rows=rows, next_before=rows[-1][0].id if len(rows) == 100 else None)
+
+    @app.get("/staff", response_class=HTMLResponse)
+    async def staff_list(page: Page = Depends(page_for("staff"))) -> HTMLResponse:
+        members = (await page.session.execute(select(Staff).order_by(Staff.id))).scalars().all()
+        return page.render("staff.html", members=members, roles=list(Role), departments=list(Department))
+
+    @app.post("/staff", response_class=HTMLResponse)
+    async def staff_add(
+        username: str = Form(""),
+        display_name: str = Form(""),
+        role: str = Form(""),
+        department: str = Form(""),
+        password: str = Form(""),
+        page: Page = Depends(page_for("staff", write=True)),
+    ) -> Response:
+        try:
+            await create_staff(
+                page.session,
+                clock=page.ctx.clock,
+                username=username,
+                display_name=display_name,
+                role=role,
+                department=department or None,
+                password=password,
+                by_staff_id=page.staff.id,
+            )
+        except DomainError as exc:
+            members = (await page.session.execute(select(Staff).order_by(Staff.id))).scalars().all()
+            return page.render(
+                "staff.html",
+                status=422,
+                members=members,
+                roles=list(Role),
+                departments=list(Department),
+                error=exc.code,
+            )
+        return page.redirect("/staff")
+
+    @app.post("/staff/{staff_id}/active")
+    async def staff_active(
+        staff_id: int, active: str = Form("0"), page: Page = Depends(page_for("staff", write=True))
+    ) -> Response:
+        member = await page.session.get(Staff, staff_id)
+        if member is not None and member.id != page.staff.id:
+            member.active = active == "1"
+            await audit(
+                page.session,
+                clock=page.ctx.clock,
+                staff_id=page.staff.id,
+                action="staff.active",
+                target_type="staff",
+                target_id=member.username,
+                detail={"active": member.active},
+            )
+        return page.redirect("/staff")
+
+    @app.post("/staff/{staff_id}/password", response_class=HTMLResponse)
+    async def staff_password(
+        staff_id: int, password: str = Form(""), page: Page = Depends(page_for("staff", write=True))
+    ) -> Response:
+        try:
+            await set_password(
+                page.session,
+                clock=page.ctx.clock,
+                staff_id=staff_id,
+                password=password,
+                by_staff_id=page.staff.id,
+            )
+        except DomainError as exc:
+            members = (await page.session.execute(select(Staff).order_by(Staff.id))).scalars().all()
+            return page.render(
+                "staff.html",
+                status=422,
+                members=members,
+                roles=list(Role),
+                departments=list(Department),
+                error=exc.code,
+            )
+        return page.redirect("/staff")

@@ -1,0 +1,197 @@
+"""The console app: sign-in, the shared page machinery, and the pages of part 1 (tickets, callbacks, admin)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import func, select
+
+from console import auth
+from console.web import HERE, LOCALE_COOKIE, Page, anonymous_render, request_locale
+from estate.context import Context
+from estate.errors import DomainError
+from estate.models import CallbackStatus, CallbackTask, Escalation, Staff, Ticket, TicketStatus
+from estate.staff import authenticate, change_password
+from locales import LOCALES, N_
+
+WRONG_LOGIN = N_("Wrong user name or password.")
+TOO_MANY = N_("Too many failed sign-ins. Please wait 15 minutes and try again.")
+
+
+def create_console(ctx: Context) -> FastAPI:
+    """The console as an ASGI app, to be mounted at /console."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.ctx = ctx
+    app.state.limiter = auth.LoginLimiter()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(auth.NotSignedIn)
+    async def _login_first(request: Request, exc: auth.NotSignedIn) -> Response:
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/console/login"})
+        return RedirectResponse("/console/login", status_code=303)
+
+    @app.exception_handler(auth.Forbidden)
+    async def _forbidden(request: Request, exc: auth.Forbidden) -> Response:
+        return anonymous_render(request, "error.html", status=403, code=403)
+
+    @app.exception_handler(auth.BadCsrf)
+    async def _csrf(request: Request, exc: auth.BadCsrf) -> Response:
+        return anonymous_render(request, "error.html", status=403, code="csrf")
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        status = 404 if exc.code.endswith("not_found") else 409
+        return anonymous_render(request, "error.html", status=status, code=exc.code)
+
+    register(app, ctx)
+    from console import admin, tickets
+
+    tickets.register(app, ctx)
+    admin.register(app, ctx)
+    return app
+
+
+def page_for(route: str, *, write: bool = False):
+    """A dependency: the signed-in staff member's Page, after the role check (and the CSRF check for writes)."""
+
+    async def dependency(request: Request) -> AsyncIterator[Page]:
+        ctx: Context = request.app.state.ctx
+        session = auth.read(ctx.settings.secret_key, request.cookies.get(auth.COOKIE))
+        if session is None:
+            raise auth.NotSignedIn()
+        async with ctx.sessions() as s, s.begin():
+            staff = await s.get(Staff, session.staff_id)
+            if staff is None or not staff.active:
+                raise auth.NotSignedIn()
+            if not auth.allowed(route, staff):
+                raise auth.Forbidden()
+            if write:
+                await auth.check_csrf(request, session)
+            yield Page(
+                request=request,
+                ctx=ctx,
+                session=s,
+                staff=staff,
+                csrf=session.csrf,
+                locale=request_locale(request, staff),
+            )
+
+    return dependency
+
+
+def register(app: FastAPI, ctx: Context) -> None:
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request) -> HTMLResponse:
+        return anonymous_render(request, "login.html")
+
+    @app.post("/login")
+    async def login(request: Request, username: str = Form(""), password: str = Form("")) -> Response:
+        address = request.client.host if request.client else "?"
+        limiter: auth.LoginLimiter = app.state.limiter
+        if limiter.blocked(username, address):
+            return anonymous_render(request, "login.html", status=429, error=TOO_MANY, username=username)
+        async with ctx.sessions() as s:
+            staff = await authenticate(s, username=username, password=password)
+        if staff is None:
+            limiter.failed(username, address)
+            return anonymous_render(request, "login.html", status=401, error=WRONG_LOGIN, username=username)
+        limiter.succeeded(username, address)
+        cookie, _ = auth.issue(ctx.settings.secret_key, staff.id)
+        response = RedirectResponse("/console/", status_code=303)
+        response.set_cookie(
+            auth.COOKIE,
+            cookie,
+            httponly=True,
+            samesite="lax",
+            max_age=auth.MAX_AGE,
+            path="/console",
+            secure=ctx.settings.base_url.startswith("https://"),
+        )
+        return response
+
+    @app.post("/logout")
+    async def logout(page: Page = Depends(page_for("home", write=True))) -> Response:
+        response = page.redirect("/login")
+        response.delete_cookie(auth.COOKIE, path="/console")
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    async def home(page: Page = Depends(page_for("home"))) -> Response:
+        if auth.allowed("tickets", page.staff):
+            return page.redirect("/tickets")
+        return page.render("home.html")
+
+    @app.get("/lang/{locale}")
+    async def switch_language(locale: str, request: Request) -> Response:
+        response = RedirectResponse(request.headers.get("referer") or "/console/", status_code=303)
+        if locale in LOCALES:
+            response.set_cookie(
+                LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, path="/console", samesite="lax"
+            )
+        return response
+
+    @app.get("/password", response_class=HTMLResponse)
+    async def password_form(page: Page = Depends(page_for("password"))) -> HTMLResponse:
+        return page.render("password.html")
+
+    @app.post("/password", response_class=HTMLResponse)
+    async def password_change(
+        old: str = Form(""), new: str = Form(""), page: Page = Depends(page_for("password", write=True))
+    ) -> HTMLResponse:
+        try:
+            await change_password(
+                page.session, clock=page.ctx.clock, staff_id=page.staff.id, old=old, new=new
+            )
+        except DomainError as exc:
+            return page.render("password.html", status=422, error=exc.code)
+        return page.render("password.html", done=True)
+
+    @app.get("/bell", response_class=HTMLResponse)
+    async def bell(page: Page = Depends(page_for("bell"))) -> HTMLResponse:
+        s, now, staff = page.session, page.ctx.clock.now(), page.staff
+        new = (
+            await s.execute(select(func.count()).select_from(Ticket).where(Ticket.status == TicketStatus.NEW))
+        ).scalar_one()
+        escalations = (
+            await s.execute(
+                select(func.count())
+                .select_from(Escalation)
+                .join(Ticket, Ticket.id == Escalation.ticket_id)
+                .where(
+                    Escalation.to_role == staff.role,
+                    Ticket.status.in_(
+                        [
+                            TicketStatus.NEW,
+                            TicketStatus.CLAIMED,
+                            TicketStatus.DISPATCHED,
+                            TicketStatus.IN_PROGRESS,
+                        ]
+                    ),
+                )
+            )
+        ).scalar_one()
+        overdue = (
+            await s.execute(
+                select(func.count())
+                .select_from(CallbackTask)
+                .where(CallbackTask.status == CallbackStatus.PENDING, CallbackTask.due_at < now)
+            )
+        ).scalar_one()
+        if staff.role == "technician":
+            new = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(Ticket)
+                    .where(Ticket.technician_id == staff.id, Ticket.status == TicketStatus.DISPATCHED)
+                )
+            ).scalar_one()
+            overdue = escalations = 0
+        return page.render("_bell.html", new=new, escalations=escalations, overdue=overdue)
+
+    @app.get("/healthz", response_class=PlainTextResponse)
+    async def healthz() -> str:
+        return "ok"

@@ -1,0 +1,120 @@
+"""Staff sign-in: a signed, httponly, SameSite session cookie; CSRF tokens; a login rate limit; roles."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from fastapi import Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from estate.models import Role, Staff
+
+COOKIE = "desk_staff"
+MAX_AGE = 12 * 3600
+LOGIN_LIMIT = 5  # failed sign-ins per user name and address …
+LOGIN_WINDOW = 15 * 60  # … within this many seconds
+
+R = Role
+STAFF = {R.AGENT, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN}
+EVERYONE = STAFF | {R.TECHNICIAN, R.CASHIER}
+
+# Which roles may use each page: the one table every route checks, and the role-matrix test reads.
+ROUTE_ROLES: dict[str, set[str]] = {
+    "home": EVERYONE,
+    "password": EVERYONE,
+    "tickets": STAFF | {R.TECHNICIAN},
+    "ticket": STAFF | {R.TECHNICIAN},
+    "ticket.claim": STAFF,
+    "ticket.dispatch": STAFF,
+    "ticket.reply": STAFF,
+    "ticket.note": STAFF | {R.TECHNICIAN},
+    "ticket.start": STAFF | {R.TECHNICIAN},
+    "ticket.resolve": STAFF | {R.TECHNICIAN},
+    "ticket.reopen": {R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN, R.AGENT},
+    "ticket.close": {R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN},
+    "callbacks": STAFF,
+    "bell": EVERYONE,
+    "audit": {R.MANAGER, R.ADMIN},
+    "staff": {R.ADMIN},
+    "attachment": STAFF | {R.TECHNICIAN},
+}
+
+
+@dataclass
+class Session:
+    staff_id: int
+    csrf: str
+
+
+class Forbidden(Exception):
+    """The signed-in staff member's role may not use this page."""
+
+
+class NotSignedIn(Exception):
+    """No valid session: go to the sign-in page."""
+
+
+class BadCsrf(Exception):
+    """A state-changing request without the session's CSRF token."""
+
+
+def serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="desk-console-session")
+
+
+def issue(secret: str, staff_id: int) -> tuple[str, Session]:
+    session = Session(staff_id=staff_id, csrf=secrets.token_urlsafe(24))
+    return serializer(secret).dumps({"sid": staff_id, "csrf": session.csrf}), session
+
+
+def read(secret: str, cookie: str | None) -> Session | None:
+    if not cookie:
+        return None
+    try:
+        data = serializer(secret).loads(cookie, max_age=MAX_AGE)
+    except BadSignature:
+        return None
+    return Session(staff_id=int(data["sid"]), csrf=str(data["csrf"]))
+
+
+def allowed(route: str, staff: Staff) -> bool:
+    return staff.active and staff.role in ROUTE_ROLES[route]
+
+
+async def check_csrf(request: Request, session: Session) -> None:
+    """The token from the X-CSRF-Token header (htmx) or the form field `csrf` must match the session's."""
+    token = request.headers.get("X-CSRF-Token")
+    if token is None:
+        form = await request.form()
+        value = form.get("csrf")
+        token = value if isinstance(value, str) else None
+    if not token or not hmac.compare_digest(token, session.csrf):
+        raise BadCsrf()
+
+
+class LoginLimiter:
+    """Failed sign-ins per (user name, address), in memory: a single web process is the embedded default;
+    several web instances each keep their own count, which still bounds guessing per instance."""
+
+    def __init__(self, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW) -> None:
+        self.limit, self.window = limit, window
+        self.failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def _recent(self, key: tuple[str, str]) -> deque[float]:
+        q = self.failures[key]
+        while q and q[0] < time.monotonic() - self.window:
+            q.popleft()
+        return q
+
+    def blocked(self, username: str, address: str) -> bool:
+        return len(self._recent((username.lower(), address))) >= self.limit
+
+    def failed(self, username: str, address: str) -> None:
+        self._recent((username.lower(), address)).append(time.monotonic())
+
+    def succeeded(self, username: str, address: str) -> None:
+        self.failures.pop((username.lower(), address), None)

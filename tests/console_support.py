@@ -1,0 +1,45 @@
+"""A console to test against: an estate with staff who have real passwords, and a signed-in client."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from estate.context import Context
+from estate.staff import create_staff
+from tests.factories import make_world
+
+PASSWORD = "console-pass-1"
+ROLES = ("agent", "supervisor", "manager", "deputy", "technician", "cashier", "admin")
+
+
+async def console_world(ctx: Context):
+    """The factory world, with every staff member's password set to PASSWORD (and a second agent)."""
+    from estate.staff import hash_password
+
+    async with ctx.sessions() as s, s.begin():
+        world = await make_world(s, at=ctx.clock.now())
+        for member in world.staff.values():
+            member.password_hash = hash_password(PASSWORD)
+        world.staff["plumber"] = await create_staff(
+            s,
+            clock=ctx.clock,
+            username="plumber",
+            display_name="Plumber Ma",
+            role="technician",
+            department="engineering",
+            password=PASSWORD,
+        )
+    return world
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in and return the CSRF token of the session."""
+    r = await client.post("/console/login", data={"username": username, "password": password})
+    assert r.status_code == 303, r.text
+    page = await client.get("/console/password")
+    return CSRF.search(page.text).group(1)
