@@ -128,8 +128,7 @@ async def test_a_sender_killed_mid_broadcast_loses_nothing_and_resends_nothing(
             )
     try:
         task = asyncio.create_task(telegram.send_once(ctx, clock))
-        while len(fake.sent()) < 300:
-            await asyncio.sleep(0.005)
+        await fake.wait_for(lambda c: len(fake.sent()) >= 300, within=60)
         task.cancel()  # the process dies in the middle of the broadcast
         await asyncio.gather(task, return_exceptions=True)
         before = len(fake.calls)
