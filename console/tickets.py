@@ -60,6 +60,16 @@ async def _visible(page: Page, ticket_id: int) -> Ticket:
     return ticket
 
 
+def _cursor(after: str) -> tuple[datetime, int] | None:
+    """The (created_at, id) of a "next page" link; a mangled one is ignored (the first page is shown)."""
+    at_raw, _, id_raw = (after or "").replace(" ", "+").rpartition("_")
+    try:
+        at = datetime.fromisoformat(at_raw)
+    except ValueError:
+        return None
+    return (at, int(id_raw)) if id_raw.isdigit() and at.tzinfo is not None else None
+
+
 def stored_file(data_dir: Path, relative: str) -> Path | None:
     """The attachment's file, if it exists inside the data directory."""
     root = Path(data_dir).resolve()
@@ -104,9 +114,9 @@ def register(app: FastAPI, ctx) -> None:
             stmt = stmt.where(svc.overdue_filter(now))
         # Keyset pagination on (created_at, id): every page costs the same, however deep, on 100,000 tickets.
         newest_first = sort != "oldest"
-        if after and "_" in after:
-            at_raw, id_raw = after.rsplit("_", 1)
-            at, tid = datetime.fromisoformat(at_raw), int(id_raw)
+        cursor_at = _cursor(after)
+        if cursor_at is not None:
+            at, tid = cursor_at
             stmt = stmt.where(
                 or_(Ticket.created_at < at, and_(Ticket.created_at == at, Ticket.id < tid))
                 if newest_first

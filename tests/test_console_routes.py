@@ -261,3 +261,23 @@ async def test_admin_adds_and_deactivates_staff(ctx, app, world):
         assert (
             await s.execute(select(func.count()).select_from(Staff).where(Staff.active.is_(False)))
         ).scalar_one() == 1
+
+
+async def test_next_page_links_walk_the_queue_and_a_mangled_cursor_is_ignored(ctx, app, world):
+    refs = [(await new_ticket(ctx, world, f"T{i}")).ref for i in range(3)]
+    import console.tickets as desk_tickets
+
+    desk_tickets.PAGE_SIZE, saved = 2, desk_tickets.PAGE_SIZE
+    try:
+        async with client_for(app) as c:
+            await sign_in(c, "agent")
+            first = (await c.get("/console/tickets")).text
+            assert refs[2] in first and refs[1] in first and refs[0] not in first
+            import re
+
+            link = re.search(r'href="(\?after=[^"]+)"', first).group(1).replace("&amp;", "&")
+            second = (await c.get("/console/tickets" + link)).text
+            assert refs[0] in second and refs[2] not in second
+            assert (await c.get("/console/tickets?after=garbage_x")).status_code == 200
+    finally:
+        desk_tickets.PAGE_SIZE = saved
