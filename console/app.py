@@ -48,10 +48,12 @@ def create_console(ctx: Context) -> FastAPI:
         return anonymous_render(request, "error.html", status=status, code=exc.code)
 
     register(app, ctx)
-    from console import admin, tickets
+    from console import admin, fees, office, tickets
 
     tickets.register(app, ctx)
     admin.register(app, ctx)
+    fees.register(app, ctx)
+    office.register(app, ctx)
     return app
 
 
@@ -123,6 +125,8 @@ def register(app: FastAPI, ctx: Context) -> None:
     async def home(page: Page = Depends(page_for("home"))) -> Response:
         if auth.allowed("tickets", page.staff):
             return page.redirect("/tickets")
+        if auth.allowed("fees", page.staff):
+            return page.redirect("/fees")
         return page.render("home.html")
 
     @app.get("/lang/{locale}")

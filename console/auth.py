@@ -41,6 +41,18 @@ ROUTE_ROLES: dict[str, set[str]] = {
     "audit": {R.MANAGER, R.ADMIN},
     "staff": {R.ADMIN},
     "attachment": STAFF | {R.TECHNICIAN},
+    # part 2: fees, archive, paid services, notices, dashboard, reports
+    "fees": {R.CASHIER, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN},
+    "fees.pay": {R.CASHIER, R.ADMIN},
+    "fees.generate": {R.CASHIER, R.MANAGER, R.ADMIN},
+    "fees.remind": {R.CASHIER, R.SUPERVISOR, R.MANAGER, R.ADMIN},
+    "archive": STAFF | {R.CASHIER},
+    "archive.binding": STAFF,
+    "archive.import": {R.MANAGER, R.ADMIN},
+    "services": STAFF,
+    "notices": {R.AGENT, R.SUPERVISOR, R.MANAGER, R.ADMIN},
+    "dashboard": {R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN},
+    "reports": {R.CASHIER, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN},
 }
 
 

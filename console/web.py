@@ -37,7 +37,9 @@ def environment(locale: str) -> Environment:
     t = Translator(locale)
     # Old-style callables: our msgids use {name} placeholders, filled by the Translator (Jinja's new style would use %).
     env.install_gettext_callables(
-        lambda s, **kw: t(s, **kw), lambda s, p, n, **kw: t.n(s, p, n, **kw), newstyle=False
+        lambda message, /, **kw: t(message, **kw),
+        lambda one, many, n, /, **kw: t.n(one, many, n, **kw),
+        newstyle=False,
     )  # type: ignore[attr-defined]
     env.filters["yuan"] = fmt_yuan
     env.globals.update(kind_labels=KIND_LABELS, event_labels=EVENT_LABELS, other_event=OTHER_EVENT)

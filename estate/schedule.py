@@ -24,6 +24,8 @@ def fired_between(name: str, start: datetime, end: datetime, tz: ZoneInfo) -> bo
     spec = JOBS[name].trigger
     if spec["trigger"] == "interval":
         period = timedelta(**{k: v for k, v in spec.items() if k != "trigger"})
-        return end - start >= period or int(end.timestamp() // period.total_seconds()) != int(start.timestamp() // period.total_seconds())
+        return end - start >= period or int(end.timestamp() // period.total_seconds()) != int(
+            start.timestamp() // period.total_seconds()
+        )
     nxt = trigger_for(spec, tz).get_next_fire_time(None, start + timedelta(microseconds=1))
     return nxt is not None and nxt <= end

@@ -1,0 +1,219 @@
+"""Fees (收费): arrears with the age of each debt, a unit's bills and payments, recording payments, monthly
+bills, imports, reminders by hand, and collection rates against the 80 / 90 / 100 % targets."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import tempfile
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, File, Form, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from console.app import page_for
+from console.web import Page
+from estate import archive, billing, billing_import
+from estate.binding import accounts_of_unit, issue_binding_code, unbind
+from estate.bookings import bookings_for_resident
+from estate.errors import DomainError
+from estate.models import Bill, BillLine, Estate
+from estate.money import yuan_to_cents
+from estate.periods import period_of
+from estate.reminders import send_payment_reminders
+from estate.residents import find_unit, residents_of_unit, search_residents, vacant_units
+from estate.tables import read_table
+from estate.tickets import list_tickets
+
+IMPORTERS = {
+    "units": archive.import_units,
+    "residents": archive.import_residents,
+    "bills": billing_import.import_bills,
+    "payments": billing_import.import_payments,
+}
+
+
+async def estate_of(page: Page) -> Estate:
+    estate = (await page.session.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one()
+    return estate
+
+
+def register(app: FastAPI, ctx) -> None:
+    @app.get("/fees", response_class=HTMLResponse)
+    async def fees(page: Page = Depends(page_for("fees"))) -> HTMLResponse:
+        estate = await estate_of(page)
+        today = page.ctx.clock.now().astimezone(page.tz).date()
+        rows = await billing.arrears(page.session, estate_id=estate.id, as_of=today)
+        rates = await billing.collection_rates(page.session, estate_id=estate.id, as_of=today)
+        return page.render(
+            "fees/arrears.html",
+            rows=rows,
+            rates=rates,
+            period=period_of(today),
+            total=sum(r.total_cents for r in rows),
+        )
+
+    @app.post("/fees/generate")
+    async def generate(
+        period: str = Form(...), page: Page = Depends(page_for("fees.generate", write=True))
+    ) -> Response:
+        estate = await estate_of(page)
+        with contextlib.suppress(ValueError):
+            await billing.generate_monthly_bills(
+                page.session, clock=page.ctx.clock, estate_id=estate.id, period=period.strip()
+            )
+        return page.redirect("/fees")
+
+    @app.post("/fees/remind")
+    async def remind(
+        unit: str = Form(""), page: Page = Depends(page_for("fees.remind", write=True))
+    ) -> Response:
+        estate = await estate_of(page)
+        settings = page.ctx.settings
+        target = await find_unit(page.session, unit) if unit else None
+        await send_payment_reminders(
+            page.session,
+            clock=page.ctx.clock,
+            estate_id=estate.id,
+            tz=settings.tz,
+            quiet=(settings.tz, settings.quiet_start, settings.quiet_end),
+            manual=True,
+            unit_ids=[target.id] if target else None,
+        )
+        return page.redirect(f"/units/{target.code}" if target else "/fees")
+
+    @app.get("/units/{code}", response_class=HTMLResponse)
+    async def unit_page(code: str, page: Page = Depends(page_for("archive"))) -> HTMLResponse:
+        s = page.session
+        unit = await find_unit(s, code)
+        if unit is None:
+            return page.render("error.html", status=404, code="unit_not_found")
+        today = page.ctx.clock.now().astimezone(page.tz).date()
+        statement = await billing.unit_statement(s, unit_id=unit.id, as_of=today, payments_limit=24)
+        bills = (
+            (await s.execute(select(Bill).where(Bill.unit_id == unit.id).order_by(Bill.period.desc())))
+            .scalars()
+            .all()
+        )
+        lines = {
+            b.id: (await s.execute(select(BillLine).where(BillLine.bill_id == b.id).order_by(BillLine.id)))
+            .scalars()
+            .all()
+            for b in bills
+        }
+        residents = await residents_of_unit(s, unit.id)
+        bookings = [
+            row
+            for r in residents
+            for row in await bookings_for_resident(s, resident_id=r.id, include_past=True)
+        ]
+        tickets = [t for r in residents for t in await list_tickets(s, resident_id=r.id, limit=20)]
+        return page.render(
+            "fees/unit.html",
+            unit=unit,
+            statement=statement,
+            bills=bills,
+            lines=lines,
+            residents=residents,
+            bookings=bookings,
+            tickets=tickets,
+            bindings=await accounts_of_unit(s, unit_id=unit.id),
+            pay_key=secrets.token_urlsafe(16),
+        )
+
+    @app.post("/units/{code}/pay", response_class=HTMLResponse)
+    async def pay(
+        code: str,
+        amount: str = Form(...),
+        method: str = Form("cash"),
+        key: str = Form(...),
+        note: str = Form(""),
+        page: Page = Depends(page_for("fees.pay", write=True)),
+    ) -> Response:
+        unit = await find_unit(page.session, code)
+        if unit is None:
+            return page.render("error.html", status=404, code="unit_not_found")
+        try:
+            cents = yuan_to_cents(amount)
+            await billing.record_payment(
+                page.session,
+                clock=page.ctx.clock,
+                unit_id=unit.id,
+                amount_cents=cents,
+                method=method,
+                staff_id=page.staff.id,
+                idempotency_key=f"console:{key}",
+                note=note or None,
+            )
+        except DomainError as exc:
+            return page.render("error.html", status=422, code=exc.code)
+        return page.redirect(f"/units/{unit.code}")
+
+    @app.post("/units/{code}/binding-code", response_class=HTMLResponse)
+    async def binding_slip(
+        code: str, page: Page = Depends(page_for("archive.binding", write=True))
+    ) -> Response:
+        unit = await find_unit(page.session, code)
+        if unit is None:
+            return page.render("error.html", status=404, code="unit_not_found")
+        from datetime import timedelta
+
+        hours = page.ctx.settings.binding_code_ttl_hours
+        secret = await issue_binding_code(
+            page.session,
+            clock=page.ctx.clock,
+            unit_id=unit.id,
+            secret=page.ctx.settings.secret_key,
+            staff_id=page.staff.id,
+            ttl=timedelta(hours=hours),
+        )
+        estate = await page.session.get(Estate, unit.estate_id)
+        residents = await residents_of_unit(page.session, unit.id)
+        return page.render(
+            "fees/slip.html",
+            unit=unit,
+            code=secret,
+            estate=estate,
+            resident=residents[0] if residents else None,
+            expires=page.ctx.clock.now() + timedelta(hours=hours),
+        )
+
+    @app.post("/units/{code}/unbind/{account_id}")
+    async def unbind_account(
+        code: str, account_id: int, page: Page = Depends(page_for("archive.binding", write=True))
+    ) -> Response:
+        await unbind(page.session, clock=page.ctx.clock, account_id=account_id, staff_id=page.staff.id)
+        return page.redirect(f"/units/{code}")
+
+    @app.get("/residents", response_class=HTMLResponse)
+    async def residents(q: str = "", page: Page = Depends(page_for("archive"))) -> HTMLResponse:
+        estate = await estate_of(page)
+        found = await search_residents(page.session, estate_id=estate.id, query=q) if q.strip() else []
+        return page.render(
+            "fees/residents.html",
+            q=q,
+            found=found,
+            vacant=await vacant_units(page.session, estate_id=estate.id),
+        )
+
+    @app.post("/import", response_class=HTMLResponse)
+    async def import_file(
+        kind: str = Form(...),
+        file: UploadFile = File(...),
+        page: Page = Depends(page_for("archive.import", write=True)),
+    ) -> Response:
+        if kind not in IMPORTERS:
+            return page.render("error.html", status=422, code="bad_kind")
+        suffix = Path(file.filename or "x.csv").suffix.lower()
+        data = await file.read(20 * 1024 * 1024)
+        with tempfile.NamedTemporaryFile(suffix=suffix if suffix in (".csv", ".xlsx") else ".csv") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            try:
+                rows = read_table(tmp.name)
+            except Exception:
+                return page.render("fees/import.html", status=422, kind=kind, unreadable=True)
+        estate = await estate_of(page)
+        report = await IMPORTERS[kind](page.session, clock=page.ctx.clock, estate_id=estate.id, rows=rows)
+        return page.render("fees/import.html", kind=kind, report=report)

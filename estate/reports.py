@@ -1,0 +1,67 @@
+"""Reports as files: the reconciliation of the 5th and the arrears of the 28th as CSV and XLSX, and a ticket export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+from estate.models import Report
+from estate.money import fmt_yuan
+
+
+def table(report: Report) -> tuple[list[str], list[list[Any]]]:
+    """The report as a header and rows (what both file formats hold)."""
+    data = report.data
+    if report.kind == "arrears":
+        header = ["unit", "residents", "months", "outstanding", "oldest_days"]
+        rows = [
+            [
+                r["unit"],
+                " ".join(r["names"]),
+                " ".join(r["months"]),
+                fmt_yuan(r["total_cents"]),
+                r["oldest_age_days"],
+            ]
+            for r in data.get("rows", [])
+        ]
+        rows.append(["TOTAL", "", "", fmt_yuan(data.get("total_cents", 0)), ""])
+        return header, rows
+    header = ["period", "due", "paid", "rate", "target", "met"]
+    rows = [
+        [
+            r["period"],
+            fmt_yuan(r["due_cents"]),
+            fmt_yuan(r["paid_cents"]),
+            "" if r["rate"] is None else f"{r['rate']:.1%}",
+            f"{r['target']:.0%}",
+            "" if r["met"] is None else ("yes" if r["met"] else "no"),
+        ]
+        for r in data.get("rates", [])
+    ]
+    rows.insert(0, [f"received in {data.get('period', '')}", data.get("received", ""), "", "", "", ""])
+    return header, rows
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "report") -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
