@@ -15,6 +15,19 @@ from estate.models import AuditLog, Department, Role, Staff
 from estate.staff import create_staff, set_password
 
 
+async def staff_page(page: Page, *, status: int = 200, error: str | None = None) -> HTMLResponse:
+    """The staff list with the add form (and the reason a change was refused, if any)."""
+    members = (await page.session.execute(select(Staff).order_by(Staff.id))).scalars().all()
+    return page.render(
+        "staff.html",
+        status=status,
+        members=members,
+        roles=list(Role),
+        departments=list(Department),
+        error=error,
+    )
+
+
 def register(app: FastAPI, ctx) -> None:
     @app.get("/callbacks", response_class=HTMLResponse)
     async def callbacks(page: Page = Depends(page_for("callbacks"))) -> HTMLResponse:
@@ -57,8 +70,7 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.get("/staff", response_class=HTMLResponse)
     async def staff_list(page: Page = Depends(page_for("staff"))) -> HTMLResponse:
-        members = (await page.session.execute(select(Staff).order_by(Staff.id))).scalars().all()
-        return page.render("staff.html", members=members, roles=list(Role), departments=list(Department))
+        return await staff_page(page)
 
     @app.post("/staff", response_class=HTMLResponse)
     async def staff_add(
@@ -81,15 +93,7 @@ def register(app: FastAPI, ctx) -> None:
                 by_staff_id=page.staff.id,
             )
         except DomainError as exc:
-            members = (await page.session.execute(select(Staff).order_by(Staff.id))).scalars().all()
-            return page.render(
-                "staff.html",
-                status=422,
-                members=members,
-                roles=list(Role),
-                departments=list(Department),
-                error=exc.code,
-            )
+            return await staff_page(page, status=422, error=exc.code)
         return page.redirect("/staff")
 
     @app.post("/staff/{staff_id}/active")
@@ -123,13 +127,5 @@ def register(app: FastAPI, ctx) -> None:
                 by_staff_id=page.staff.id,
             )
         except DomainError as exc:
-            members = (await page.session.execute(select(Staff).order_by(Staff.id))).scalars().all()
-            return page.render(
-                "staff.html",
-                status=422,
-                members=members,
-                roles=list(Role),
-                departments=list(Department),
-                error=exc.code,
-            )
+            return await staff_page(page, status=422, error=exc.code)
         return page.redirect("/staff")

@@ -41,6 +41,16 @@ def _amount(raw: str) -> int | None:
     return cents if cents > 0 else None
 
 
+def _unit_of(
+    row: dict[str, str], units: dict[str, Unit], report: ImportReport, row_number: int
+) -> Unit | None:
+    """The row's unit, or None with the row named in the report."""
+    unit = units.get((row.get("unit") or "").strip().upper())
+    if unit is None:
+        report.error(row_number, "unknown_unit", row.get("unit", ""))
+    return unit
+
+
 async def import_bills(
     session: AsyncSession,
     *,
@@ -56,9 +66,8 @@ async def import_bills(
     for i, row in enumerate(rows, start=2):
         if progress:
             progress(i - 1, len(rows))
-        unit = units.get((row.get("unit") or "").strip().upper())
+        unit = _unit_of(row, units, report, i)
         if unit is None:
-            report.error(i, "unknown_unit", row.get("unit", ""))
             continue
         period = (row.get("period") or "").strip()
         try:
@@ -130,9 +139,8 @@ async def import_payments(
     for i, row in enumerate(rows, start=2):
         if progress:
             progress(i - 1, len(rows))
-        unit = units.get((row.get("unit") or "").strip().upper())
+        unit = _unit_of(row, units, report, i)
         if unit is None:
-            report.error(i, "unknown_unit", row.get("unit", ""))
             continue
         amount = _amount(row.get("amount", ""))
         if amount is None:
