@@ -19,40 +19,46 @@ LOGIN_LIMIT = 5  # failed sign-ins per user name and address …
 LOGIN_WINDOW = 15 * 60  # … within this many seconds
 
 R = Role
-STAFF = {R.AGENT, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN}
-EVERYONE = STAFF | {R.TECHNICIAN, R.CASHIER}
+
+
+def roles(*names: str) -> set[str]:
+    return set(names)
+
+
+STAFF = roles(R.AGENT, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN)
+EVERYONE = STAFF | roles(R.TECHNICIAN, R.CASHIER)
 
 # Which roles may use each page: the one table every route checks, and the role-matrix test reads.
 ROUTE_ROLES: dict[str, set[str]] = {
     "home": EVERYONE,
     "password": EVERYONE,
-    "tickets": STAFF | {R.TECHNICIAN},
-    "ticket": STAFF | {R.TECHNICIAN},
+    "tickets": STAFF | roles(R.TECHNICIAN),
+    "ticket": STAFF | roles(R.TECHNICIAN),
     "ticket.claim": STAFF,
     "ticket.dispatch": STAFF,
     "ticket.reply": STAFF,
-    "ticket.note": STAFF | {R.TECHNICIAN},
-    "ticket.start": STAFF | {R.TECHNICIAN},
-    "ticket.resolve": STAFF | {R.TECHNICIAN},
-    "ticket.reopen": {R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN, R.AGENT},
-    "ticket.close": {R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN},
+    "ticket.note": STAFF | roles(R.TECHNICIAN),
+    "ticket.start": STAFF | roles(R.TECHNICIAN),
+    "ticket.resolve": STAFF | roles(R.TECHNICIAN),
+    "ticket.reopen": roles(R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN, R.AGENT),
+    "ticket.close": roles(R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),
     "callbacks": STAFF,
     "bell": EVERYONE,
-    "audit": {R.MANAGER, R.ADMIN},
-    "staff": {R.ADMIN},
-    "attachment": STAFF | {R.TECHNICIAN},
+    "audit": roles(R.MANAGER, R.ADMIN),
+    "staff": roles(R.ADMIN),
+    "attachment": STAFF | roles(R.TECHNICIAN),
     # part 2: fees, archive, paid services, notices, dashboard, reports
-    "fees": {R.CASHIER, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN},
-    "fees.pay": {R.CASHIER, R.ADMIN},
-    "fees.generate": {R.CASHIER, R.MANAGER, R.ADMIN},
-    "fees.remind": {R.CASHIER, R.SUPERVISOR, R.MANAGER, R.ADMIN},
-    "archive": STAFF | {R.CASHIER},
+    "fees": roles(R.CASHIER, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),
+    "fees.pay": roles(R.CASHIER, R.ADMIN),
+    "fees.generate": roles(R.CASHIER, R.MANAGER, R.ADMIN),
+    "fees.remind": roles(R.CASHIER, R.SUPERVISOR, R.MANAGER, R.ADMIN),
+    "archive": STAFF | roles(R.CASHIER),
     "archive.binding": STAFF,
-    "archive.import": {R.MANAGER, R.ADMIN},
+    "archive.import": roles(R.MANAGER, R.ADMIN),
     "services": STAFF,
-    "notices": {R.AGENT, R.SUPERVISOR, R.MANAGER, R.ADMIN},
-    "dashboard": {R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN},
-    "reports": {R.CASHIER, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN},
+    "notices": roles(R.AGENT, R.SUPERVISOR, R.MANAGER, R.ADMIN),
+    "dashboard": roles(R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),
+    "reports": roles(R.CASHIER, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),
 }
 
 

@@ -77,19 +77,32 @@ def register(app: FastAPI, ctx) -> None:
         reason: str = Form(""),
         page: Page = Depends(page_for("services", write=True)),
     ) -> Response:
-        kw = dict(clock=page.ctx.clock, booking_id=booking_id)
+        clock = page.ctx.clock
         try:
             if action == "confirm":
-                await bookings.confirm_booking(page.session, staff_id=page.staff.id, **kw)
+                await bookings.confirm_booking(
+                    page.session, staff_id=page.staff.id, clock=clock, booking_id=booking_id
+                )
             elif action == "assign" and technician.isdigit():
                 await bookings.assign_booking(
-                    page.session, staff_id=page.staff.id, technician_id=int(technician), **kw
+                    page.session,
+                    staff_id=page.staff.id,
+                    technician_id=int(technician),
+                    clock=clock,
+                    booking_id=booking_id,
                 )
             elif action == "done":
-                await bookings.complete_booking(page.session, staff_id=page.staff.id, **kw)
+                await bookings.complete_booking(
+                    page.session, staff_id=page.staff.id, clock=clock, booking_id=booking_id
+                )
             elif action == "cancel":
                 await bookings.cancel_booking(
-                    page.session, reason=reason, by_resident=False, staff_id=page.staff.id, **kw
+                    page.session,
+                    reason=reason,
+                    by_resident=False,
+                    staff_id=page.staff.id,
+                    clock=clock,
+                    booking_id=booking_id,
                 )
             else:
                 return page.render("error.html", status=422, code="bad_action")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Form, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -164,7 +165,7 @@ def register(app: FastAPI, ctx) -> None:
             "overdue": overdue,
             "sort": sort,
         }
-        values = dict(rows=rows, cursor=cursor, filters=filters, status_labels=STATUS_LABELS)
+        values: dict[str, Any] = dict(rows=rows, cursor=cursor, filters=filters, status_labels=STATUS_LABELS)
         if fragment:
             return page.render("_rows.html", **values)
         buildings = (await page.session.execute(select(Building).order_by(Building.id))).scalars().all()

@@ -36,7 +36,7 @@ def environment(locale: str) -> Environment:
     )
     t = Translator(locale)
     # Old-style callables: our msgids use {name} placeholders, filled by the Translator (Jinja's new style would use %).
-    env.install_gettext_callables(
+    env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda message, /, **kw: t(message, **kw),
         lambda one, many, n, /, **kw: t.n(one, many, n, **kw),
         newstyle=False,

@@ -53,10 +53,11 @@ async def catch_up(ctx: Context, now: datetime | None = None) -> list[str]:
     async with ctx.sessions() as s:
         last = {r.name: r.last_run_for for r in (await s.execute(select(JobRun))).scalars()}
     for job in JOBS.values():
-        if job.trigger["trigger"] != "cron" or job.name not in last or last[job.name] is None:
+        previous = last.get(job.name)
+        if job.trigger["trigger"] != "cron" or previous is None:
             continue
         trigger = trigger_for(job.trigger, ctx.settings.tz)
-        due = trigger.get_next_fire_time(None, last[job.name] + timedelta(seconds=1))
+        due = trigger.get_next_fire_time(None, previous + timedelta(seconds=1))
         if due is not None and due <= now:
             await run_job(ctx, job.name, now)
             ran.append(job.name)

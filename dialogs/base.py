@@ -44,6 +44,12 @@ class Turn:
         )
 
     @property
+    def me(self) -> Resident:
+        """The bound resident (flows that need binding only run with one; the engine makes sure)."""
+        assert self.resident is not None
+        return self.resident
+
+    @property
     def tz(self) -> ZoneInfo:
         return self.ctx.settings.tz
 

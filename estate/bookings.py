@@ -37,7 +37,7 @@ from locales import N_, Translator
 B = BookingStatus
 ACTIVE = (B.REQUESTED, B.CONFIRMED, B.ASSIGNED)
 
-MESSAGES = {
+MESSAGES: dict[str, str] = {
     B.REQUESTED: N_(
         "Your booking {ref} for {service} on {when} has been received ({price}). We will confirm it shortly."
     ),

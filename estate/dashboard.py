@@ -60,11 +60,11 @@ async def dashboard(session: AsyncSession, *, estate_id: int, now: datetime, tz:
         (await session.execute(select(Ticket).where(in_estate, Ticket.created_at >= since))).scalars().all()
     )
     due = [
-        t
+        (t.dispatch_due, t.dispatched_at)
         for t in recent
         if t.dispatch_due is not None and (t.dispatched_at is not None or t.dispatch_due < now)
     ]
-    met = [t for t in due if t.dispatched_at is not None and t.dispatched_at <= t.dispatch_due]
+    met = [1 for deadline, done in due if done is not None and done <= deadline]
     per_day_counter = Counter(t.created_at.astimezone(tz).date() for t in recent)
     buildings = {
         b.id: b.name

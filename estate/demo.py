@@ -66,7 +66,7 @@ async def seed_demo(ctx: Context, *, password: str) -> DemoInfo:
             await s.execute(select(Estate).where(Estate.code == data["estate"]["code"]))
         ).scalar_one_or_none()
         created = estate is None
-        if created:
+        if estate is None:
             estate = await _structure(s, data, clock)
         await _staff(s, data, clock, estate.id, password)
     if created:

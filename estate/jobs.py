@@ -95,6 +95,8 @@ async def callbacks_due(ctx: Context, clock: Clock) -> str:
 
 
 async def _send_survey(s, *, clock: Clock, ctx: Context, task_id: int, ticket: Ticket) -> int:
+    assert ticket.resident_id is not None
+
     def text_for(locale: str | None) -> str:
         return Translator(locale)(SURVEY_QUESTION, ref=ticket.ref)
 

@@ -9,7 +9,7 @@ from estate.models import Department, Ticket, TicketEvent, TicketStatus
 from estate.outbox import enqueue_to_resident
 from locales import N_, Translator
 
-DEPARTMENT_LABELS = {
+DEPARTMENT_LABELS: dict[str, str] = {
     Department.ENGINEERING: N_("Engineering"),
     Department.CLEANING: N_("Cleaning"),
     Department.SECURITY: N_("Security"),
@@ -17,7 +17,7 @@ DEPARTMENT_LABELS = {
     Department.SERVICE: N_("Customer service"),
 }
 
-STATUS_MESSAGES = {
+STATUS_MESSAGES: dict[str, str] = {
     TicketStatus.CLAIMED: N_(
         "Hello, your request {ref} has been taken up by our customer service. "
         "We will deal with it right away and reply to you as soon as possible."
@@ -35,7 +35,7 @@ STATUS_MESSAGES = {
     "reopened": N_("Your request {ref} has been reopened. We will follow it up and keep you informed."),
 }
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     TicketStatus.NEW: N_("Received"),
     TicketStatus.CLAIMED: N_("Being handled"),
     TicketStatus.DISPATCHED: N_("Dispatched"),

@@ -44,7 +44,7 @@ async def fees_prompt(turn: Turn) -> None:
     t = turn.t
     st = await unit_statement(
         turn.session,
-        unit_id=turn.resident.unit_id,
+        unit_id=turn.me.unit_id,
         as_of=turn.now.astimezone(turn.tz).date(),
         payments_limit=3,
     )
@@ -92,15 +92,22 @@ async def back_to_menu(turn: Turn, event: Event) -> Go | None:
 flow("fees", {"start": Step(fees_prompt, back_to_menu)})
 
 
+async def _current(turn: Turn) -> Ticket:
+    """The ticket the resident is looking at (chosen from their own list)."""
+    ticket = await turn.session.get(Ticket, turn.data["ticket"])
+    assert ticket is not None
+    return ticket
+
+
 async def _own_ticket(turn: Turn, raw: str | None) -> Ticket | None:
     if raw is None or not raw.isdigit():
         return None
     ticket = await turn.session.get(Ticket, int(raw))
-    return ticket if ticket is not None and ticket.resident_id == turn.resident.id else None
+    return ticket if ticket is not None and ticket.resident_id == turn.me.id else None
 
 
 async def list_prompt(turn: Turn) -> None:
-    rows = await list_tickets(turn.session, resident_id=turn.resident.id, limit=10)
+    rows = await list_tickets(turn.session, resident_id=turn.me.id, limit=10)
     recent = [r for r in rows if r.status in OPEN_STATUSES or r.status == TicketStatus.RESOLVED][:8]
     if not recent:
         turn.say(turn.t("You have no open requests."), nav(turn.t, MENU))
@@ -124,7 +131,7 @@ async def list_handle(turn: Turn, event: Event) -> Go | None:
 
 async def view_prompt(turn: Turn) -> None:
     t = turn.t
-    ticket = await turn.session.get(Ticket, turn.data["ticket"])
+    ticket = await _current(turn)
     events = [e for e in await timeline(turn.session, ticket.id) if e.kind in EVENTS][-6:]
     lines = [t("{ref}: {status}", ref=ticket.ref, status=t(STATUS_LABELS[ticket.status])), ticket.description]
     lines += [
@@ -143,13 +150,13 @@ async def view_handle(turn: Turn, event: Event) -> Go | None:
     if action == "msg":
         return Go("tickets", "message")
     if action == "urge":
-        ticket = await turn.session.get(Ticket, turn.data["ticket"])
+        ticket = await _current(turn)
         try:
             await urge_ticket(
                 turn.session,
                 clock=turn.ctx.clock,
                 ticket_id=ticket.id,
-                resident_id=turn.resident.id,
+                resident_id=turn.me.id,
                 min_interval=timedelta(minutes=turn.ctx.settings.urge_interval_minutes),
             )
         except RateLimited as exc:
@@ -178,12 +185,12 @@ async def message_handle(turn: Turn, event: Event) -> Go | None:
     photo = [event.attachment_id] if event.kind == "photo" and event.attachment_id else []
     if not text and not photo:
         return None
-    ticket = await turn.session.get(Ticket, turn.data["ticket"])
+    ticket = await _current(turn)
     await add_resident_message(
         turn.session,
         clock=turn.ctx.clock,
         ticket_id=ticket.id,
-        resident_id=turn.resident.id,
+        resident_id=turn.me.id,
         text=text or None,
         attachment_ids=photo,
     )

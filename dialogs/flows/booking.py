@@ -153,8 +153,8 @@ async def confirm_handle(turn: Turn, event: Event) -> Go | None:
             turn.session,
             clock=turn.ctx.clock,
             slot_id=turn.data["slot"],
-            resident_id=turn.resident.id,
-            unit_id=turn.resident.unit_id,
+            resident_id=turn.me.id,
+            unit_id=turn.me.unit_id,
             confirmed_price_cents=turn.data["price"],
             notes=turn.data.get("notes"),
             channel_account_id=turn.account.id,
@@ -173,7 +173,7 @@ async def confirm_handle(turn: Turn, event: Event) -> Go | None:
 
 
 async def mine_prompt(turn: Turn) -> None:
-    rows = await bookings_for_resident(turn.session, resident_id=turn.resident.id, now=turn.now)
+    rows = await bookings_for_resident(turn.session, resident_id=turn.me.id, now=turn.now)
     if not rows:
         turn.say(turn.t("You have no upcoming bookings."), nav(turn.t, BACK))
         return
@@ -189,7 +189,7 @@ async def mine_handle(turn: Turn, event: Event) -> Go | None:
     if bid is None or not bid.isdigit():
         return None
     booking = await turn.session.get(Booking, int(bid))
-    if booking is None or booking.resident_id != turn.resident.id:
+    if booking is None or booking.resident_id != turn.me.id:
         return None
     turn.data["cancel"] = booking.id
     return Go("booking", "cancel")

@@ -218,8 +218,8 @@ async def repair_confirm(turn: Turn, event: Event) -> Go | None:
         kind=TicketKind.REPAIR,
         category_code=turn.data.get("category") or "other",
         description=turn.data["description"],
-        resident_id=turn.resident.id,
-        unit_id=None if turn.data.get("where") else turn.resident.unit_id,
+        resident_id=turn.me.id,
+        unit_id=None if turn.data.get("where") else turn.me.unit_id,
         location_text=turn.data.get("where"),
         urgency=Urgency.URGENT if _urgent(turn) else None,
         preferred_window=_window_label(turn),
@@ -318,7 +318,7 @@ async def complaint_confirm(turn: Turn, event: Event) -> Go | None:
         kind=TicketKind.COMPLAINT,
         category_code=turn.data.get("category") or "other",
         description=turn.data["content"],
-        resident_id=turn.resident.id,
+        resident_id=turn.me.id,
         channel_account_id=turn.account.id,
         attachment_ids=turn.data.get("photos", []),
     )
@@ -386,7 +386,7 @@ async def feedback_text(turn: Turn, event: Event) -> Go | None:
         kind=kind,
         category_code="general",
         description=text,
-        resident_id=turn.resident.id,
+        resident_id=turn.me.id,
         channel_account_id=turn.account.id,
     )
     turn.say(

@@ -58,7 +58,7 @@ async def begin(turn: Turn, payload: str) -> Go:
     """Start the survey from the overall rating the resident tapped."""
     ticket_id, overall = start_payload(payload) or (0, 0)
     ticket = await turn.session.get(Ticket, ticket_id)
-    if ticket is None or turn.resident is None or ticket.resident_id != turn.resident.id:
+    if ticket is None or turn.resident is None or ticket.resident_id != turn.me.id:
         turn.say(turn.t("Sorry, this survey is not for this chat."))
         return Go("menu")
     turn.data.clear()
@@ -79,7 +79,7 @@ async def comment_handle(turn: Turn, event: Event) -> Go | None:
             turn.session,
             clock=turn.ctx.clock,
             ticket_id=d["ticket"],
-            resident_id=turn.resident.id,
+            resident_id=turn.me.id,
             overall=d["overall"],
             speed=d["speed"],
             attitude=d["attitude"],
