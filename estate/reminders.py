@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.clock import Clock
-from estate.models import Bill, Resident, Unit
+from estate.models import Bill, ChannelAccount, Resident, Unit
 from estate.money import fmt_yuan
-from estate.outbox import accounts_of_resident, enqueue_to_resident
+from estate.outbox import enqueue_to_resident
 from locales import N_, Translator
 
 WEEK = timedelta(days=7)
@@ -69,6 +69,25 @@ async def units_with_open_bills(session: AsyncSession, *, estate_id: int) -> lis
     return list(debts.values())
 
 
+async def reachable_residents(session: AsyncSession, *, estate_id: int) -> dict[int, list[Resident]]:
+    """Active residents with a bound, unblocked chat account, by unit (one query for the whole estate)."""
+    rows = await session.execute(
+        select(Resident)
+        .join(Unit, Unit.id == Resident.unit_id)
+        .where(Unit.estate_id == estate_id, Resident.active.is_(True))
+        .where(
+            select(ChannelAccount.id)
+            .where(ChannelAccount.resident_id == Resident.id, ChannelAccount.blocked.is_(False))
+            .exists()
+        )
+        .order_by(Resident.id)
+    )
+    by_unit: dict[int, list[Resident]] = {}
+    for resident in rows.scalars():
+        by_unit.setdefault(resident.unit_id, []).append(resident)
+    return by_unit
+
+
 async def send_payment_reminders(
     session: AsyncSession,
     *,
@@ -83,6 +102,7 @@ async def send_payment_reminders(
     now = clock.now()
     today = now.astimezone(tz).date()
     queued = 0
+    reachable = await reachable_residents(session, estate_id=estate_id)
     for debt in await units_with_open_bills(session, estate_id=estate_id):
         if unit_ids is not None and debt.unit.id not in unit_ids:
             continue
@@ -91,19 +111,12 @@ async def send_payment_reminders(
         if tier is None:
             continue
         overdue = oldest.due_date < today
-        residents = (
-            await session.execute(
-                select(Resident).where(Resident.unit_id == debt.unit.id, Resident.active.is_(True))
-            )
-        ).scalars()
-        for resident in residents:
+        for resident in reachable.get(debt.unit.id, []):
             if (
                 not manual
                 and resident.last_reminded_at is not None
                 and now - resident.last_reminded_at < WEEK
             ):
-                continue
-            if not await accounts_of_resident(session, resident.id):
                 continue
 
             def text_for(locale: str | None, debt: UnitDebt = debt, overdue: bool = overdue) -> str:
