@@ -48,7 +48,9 @@ STATUSES = [
 async def main(n: int, requests: int) -> None:
     folder = tempfile.mkdtemp()
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{folder}/q.sqlite3", data_dir=folder, secret_key="bench"
+        database_url=f"sqlite+aiosqlite:///{folder}/q.sqlite3",
+        data_dir=folder,
+        secret_key="bench-secret-0123456789abcdef0123456",
     )
     now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     ctx = Context.from_settings(settings, clock=FixedClock(now))

@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import tomllib
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
+
+
+MIN_SECRET_KEY = 32
+KEY_FILE = "secret_key"
+
+
+def generated_secret_key(data_dir: Path) -> str:
+    """The installation's generated key from `data_dir/secret_key`, created (mode 0600) on first use."""
+    path = data_dir / KEY_FILE
+    try:
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            # Write a private temporary file, then link it into place: two processes starting at once
+            # agree on one key, and nobody ever reads a half-written file.
+            tmp = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(secrets.token_urlsafe(48) + "\n")
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, path)
+            finally:
+                tmp.unlink(missing_ok=True)
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"unset, and the generated key file {path} cannot be used: {exc.strerror}")
+    if len(key) < MIN_SECRET_KEY:
+        raise ValueError(f"unset, and the generated key file {path} is damaged (remove it to make a new key)")
+    return key
 
 
 def _default_database_url() -> str:
@@ -26,9 +57,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DESK_", extra="ignore", case_sensitive=False)
 
     database_url: str = Field(default_factory=_default_database_url)
-    secret_key: str = "dev-insecure-change-me"
     timezone: str = "Asia/Shanghai"
     data_dir: Path = Path("var")
+    # Empty means "the key generated in the data folder" (after data_dir: its validator reads it).
+    secret_key: str = Field(default="", validate_default=True)
     base_url: str = "http://127.0.0.1:8000"
 
     telegram_token: str | None = None
@@ -57,6 +89,10 @@ class Settings(BaseSettings):
     telegram_rate_per_second: float = 25.0
     telegram_per_chat_interval: float = 1.0
     max_photo_bytes: int = 10 * 1024 * 1024
+    photo_max_per_hour: int = 20  # photos one chat account may store in an hour
+    photo_quota_mb: int = 100  # photos of one account not yet part of a request (cleaned up after a day)
+    binding_max_attempts_per_address: int = 20  # wrong codes per client address per binding window
+    binding_max_attempts_global: int = 300  # wrong codes over the whole installation per binding window
 
     @field_validator("timezone")
     @classmethod
@@ -66,6 +102,20 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}")
         return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _strong_key(cls, value: str, info: ValidationInfo) -> str:
+        if value:
+            if len(value) < MIN_SECRET_KEY:
+                raise ValueError(
+                    f"must be at least {MIN_SECRET_KEY} characters (or unset it to use a generated key)"
+                )
+            return value
+        data_dir = info.data.get("data_dir")
+        if data_dir is None:  # data_dir itself was invalid and is reported on its own
+            return value
+        return generated_secret_key(Path(data_dir))
 
     @field_validator("database_url")
     @classmethod

@@ -18,7 +18,7 @@ def _prepare(tmp_path) -> Settings:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/c2.sqlite3",
         data_dir=tmp_path / "data",
-        secret_key="browser2",
+        secret_key="browser2-secret-0123456789abcdef0123",
     )
 
     async def setup() -> None:

@@ -18,7 +18,7 @@ def _prepare(tmp_path) -> tuple[Settings, str]:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/chat.sqlite3",
         data_dir=tmp_path / "data",
-        secret_key="browser",
+        secret_key="browser-secret-0123456789abcdef01234",
     )
 
     async def setup() -> str:

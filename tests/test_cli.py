@@ -25,7 +25,7 @@ def demo_env(tmp_path_factory):
         **os.environ,
         "DESK_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/desk.sqlite3",
         "DESK_DEMO_PASSWORD": "demo-pass-1",
-        "DESK_SECRET_KEY": "cli-test-secret",
+        "DESK_SECRET_KEY": "cli-test-secret-0123456789abcdef0123",
         "DESK_DATA_DIR": str(folder / "data"),
         "COLUMNS": "200",
     }

@@ -105,7 +105,7 @@ async def scenario(script: list) -> None:
         async with engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         cfg = Settings(
-            database_url=f"sqlite+aiosqlite:///{folder}/p.sqlite3", secret_key="k", data_dir=folder
+            database_url=f"sqlite+aiosqlite:///{folder}/p.sqlite3", secret_key="k" * 32, data_dir=folder
         )
         ctx = Context(
             settings=cfg,

@@ -1,0 +1,117 @@
+"""Console sign-in and sessions hold against an attacker (issue 11: items 1, 4, 5, 14, 15, 16)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from desk.app import create_app
+from estate.context import Context
+from estate.db import make_sessionmaker
+from estate.models import Staff
+from estate.settings import Settings, SettingsError, load_settings
+from tests.console_support import console_world
+
+OLD_DEFAULT_KEY = "dev-insecure-change-me"
+
+
+def client_for(app, client: tuple[str, int] = ("127.0.0.1", 123)) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=client), base_url="http://t")
+
+
+@pytest.fixture
+def no_key(monkeypatch, tmp_path):
+    """No DESK_SECRET_KEY anywhere, and a fresh data folder."""
+    monkeypatch.delenv("DESK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("DESK_CONFIG", raising=False)
+    monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+# ---------------------------------------------------------------- item 1: no known secret key
+
+
+async def test_a_cookie_forged_with_the_old_default_key_is_refused(no_key, engine, clock):
+    settings = Settings(database_url="sqlite+aiosqlite:///unused.sqlite3", data_dir=no_key)
+    ctx = Context(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock)
+    world = await console_world(ctx)
+    admin = world.staff["admin"]
+    forged = URLSafeTimedSerializer(OLD_DEFAULT_KEY, salt="desk-console-session").dumps(
+        {"sid": admin.id, "csrf": "x", "v": 0}
+    )
+    async with client_for(create_app(ctx)) as c:
+        c.cookies.set("desk_staff", forged, path="/console")
+        page = await c.get("/console/staff")
+        assert page.status_code == 303 and page.headers["location"] == "/console/login"
+        made = await c.post(
+            "/console/staff",
+            data={
+                "csrf": "x",
+                "username": "mole",
+                "display_name": "M",
+                "role": "admin",
+                "password": "12345678",
+            },
+        )
+        assert made.status_code == 303 and made.headers["location"] == "/console/login"
+    async with ctx.sessions() as s:
+        assert (await s.execute(select(func.count()).where(Staff.username == "mole"))).scalar_one() == 0
+
+
+def test_without_a_key_one_is_generated_kept_private_and_reused(no_key):
+    first = load_settings()
+    path = no_key / "secret_key"
+    assert path.exists() and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert len(first.secret_key) >= 32 and first.secret_key != OLD_DEFAULT_KEY
+    assert path.read_text(encoding="utf-8").strip() == first.secret_key
+    assert load_settings().secret_key == first.secret_key
+    assert Settings(data_dir=no_key).secret_key == first.secret_key
+
+
+def test_two_data_folders_get_different_keys(no_key, tmp_path):
+    assert Settings(data_dir=tmp_path / "a").secret_key != Settings(data_dir=tmp_path / "b").secret_key
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 31, OLD_DEFAULT_KEY])
+def test_a_short_configured_key_stops_start_up_naming_it(no_key, monkeypatch, key):
+    monkeypatch.setenv("DESK_SECRET_KEY", key)
+    with pytest.raises(SettingsError) as e:
+        load_settings()
+    assert str(e.value).startswith("DESK_SECRET_KEY:") and "32" in str(e.value) and "\n" not in str(e.value)
+    assert not (no_key / "secret_key").exists()
+
+
+def test_a_long_configured_key_is_used_as_is(no_key, monkeypatch):
+    monkeypatch.setenv("DESK_SECRET_KEY", "k" * 32)
+    assert load_settings().secret_key == "k" * 32
+    assert not (no_key / "secret_key").exists()
+
+
+def test_a_damaged_key_file_stops_start_up_naming_it(no_key):
+    no_key.mkdir(parents=True)
+    (no_key / "secret_key").write_text("tiny\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as e:
+        load_settings()
+    assert str(e.value).startswith("DESK_SECRET_KEY:") and "secret_key" in str(e.value)
+
+
+def test_desk_serve_refuses_a_short_key_in_one_line(no_key, tmp_path):
+    env = {
+        **os.environ,
+        "DESK_SECRET_KEY": "change-me",
+        "DESK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/d.sqlite3",
+        "COLUMNS": "200",
+    }
+    desk = str(Path(sys.executable).with_name("desk"))
+    result = subprocess.run([desk, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DESK_SECRET_KEY" in lines[0] and "32" in lines[0]
