@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from estate.models import Report
 from estate.money import fmt_yuan
@@ -46,22 +47,41 @@ def table(report: Report) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell for an exported sheet: text that a spreadsheet would run as a formula gets a leading
+    apostrophe (residents write some of that text); numbers stay numbers. Every export goes through this."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(rows)
+    for row in (header, *rows):
+        writer.writerow([safe_cell(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def to_xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "report") -> bytes:
+    """One sheet; text is written as text (never as a formula), without the control characters XLSX forbids."""
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
+    for r, row in enumerate((header, *rows), start=1):
+        for c, value in enumerate(row, start=1):
+            value = safe_cell(value)
+            if isinstance(value, str):
+                cell = ws.cell(row=r, column=c)
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell.data_type = "s"
+            else:
+                ws.cell(row=r, column=c, value=value)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

