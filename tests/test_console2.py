@@ -51,7 +51,7 @@ PAGES = [
     ("notices", "/console/notices"),
     ("dashboard", "/console/dashboard"),
     ("reports", "/console/reports"),
-    ("reports", "/console/export/tickets.csv"),
+    ("tickets", "/console/export/tickets.csv"),
 ]
 
 

@@ -107,3 +107,30 @@ async def test_a_residents_formula_reaches_no_export_as_a_formula(ctx, world):
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet["B2"].value == "'@cmd|' /C calc'!A0" and sheet["B2"].data_type == "s"
     assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+
+
+# --- item 20: exports follow the role table of their pages ------------------------------------------
+
+
+async def test_the_ticket_export_follows_the_ticket_pages_roles(ctx, world):
+    mine = await new_ticket(ctx, world, "Tap drips in the kitchen")
+    await new_ticket(ctx, world, "Someone else's leak")
+    async with ctx.sessions() as s, s.begin():
+        await s.execute(
+            update(Ticket).where(Ticket.id == mine.id).values(technician_id=world.staff["technician"].id)
+        )
+    async with client_for(create_app(ctx)) as c:
+        await sign_in(c, "cashier")
+        refused = await c.get("/console/export/tickets.csv", headers=EN)
+        reports = (await c.get("/console/reports")).text
+    assert refused.status_code == 403 and "You do not have access to this page." in refused.text
+    assert "/console/export/tickets.csv" not in reports
+    async with client_for(create_app(ctx)) as c:
+        await sign_in(c, "technician")
+        own = await c.get("/console/export/tickets.csv")
+    rows = list(csv.reader(io.StringIO(own.content.decode("utf-8-sig"))))
+    assert own.status_code == 200 and [r[0] for r in rows[1:]] == [mine.ref]
+    async with client_for(create_app(ctx)) as c:
+        await sign_in(c, "supervisor")
+        everything = await c.get("/console/export/tickets.csv")
+    assert len(list(csv.reader(io.StringIO(everything.content.decode("utf-8-sig"))))) == 3
