@@ -12,6 +12,7 @@ from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from estate.models import Role, Staff
+from estate.staff import normalize_username
 
 COOKIE = "desk_staff"
 MAX_AGE = 12 * 3600
@@ -116,7 +117,9 @@ async def check_csrf(request: Request, session: Session) -> None:
 
 class LoginLimiter:
     """Failed sign-ins per (user name, address), in memory: a single web process is the embedded default;
-    several web instances each keep their own count, which still bounds guessing per instance."""
+    several web instances each keep their own count, which still bounds guessing per instance.
+    The name is normalised exactly as sign-in does, so "Deputy  " counts against "deputy"; the address is
+    the peer's, or a listed proxy's X-Forwarded-For (DESK_TRUSTED_PROXIES, see desk.app)."""
 
     def __init__(self, limit: int = LOGIN_LIMIT, window: float = LOGIN_WINDOW) -> None:
         self.limit, self.window = limit, window
@@ -129,10 +132,11 @@ class LoginLimiter:
         return q
 
     def blocked(self, username: str, address: str) -> bool:
-        return len(self._recent((username.lower(), address))) >= self.limit
+        key = (normalize_username(username), address)
+        return key in self.failures and len(self._recent(key)) >= self.limit
 
     def failed(self, username: str, address: str) -> None:
-        self._recent((username.lower(), address)).append(time.monotonic())
+        self._recent((normalize_username(username), address)).append(time.monotonic())
 
     def succeeded(self, username: str, address: str) -> None:
-        self.failures.pop((username.lower(), address), None)
+        self.failures.pop((normalize_username(username), address), None)

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from estate.context import Context
 from estate.db import ping
@@ -50,6 +51,9 @@ def create_app(
 
     app = FastAPI(title="Wuye Desk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.ctx = ctx
+    if ctx.settings.trusted_proxies:
+        # The client address (login limits) comes from X-Forwarded-For only when a listed proxy sent it.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=ctx.settings.trusted_proxies)
 
     @app.get("/healthz", response_class=PlainTextResponse)
     async def healthz() -> Response:

@@ -113,7 +113,13 @@ def serve(ctx: Context, *, host: str, port: int, role: str) -> None:
         await ctx.close()
 
     app = create_app(ctx, lifespan=lifespan)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.Server(server_config(app, host=host, port=port)).run()
+
+
+def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
+    """uvicorn's settings. Its own proxy-header handling is off (it would believe X-Forwarded-For from any
+    local client); the app believes the proxies listed in DESK_TRUSTED_PROXIES instead (desk.app)."""
+    return uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 async def _worker(ctx: Context) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class SettingsError(Exception):
@@ -62,6 +63,8 @@ class Settings(BaseSettings):
     # Empty means "the key generated in the data folder" (after data_dir: its validator reads it).
     secret_key: str = Field(default="", validate_default=True)
     base_url: str = "http://127.0.0.1:8000"
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For/-Proto are believed; none by default.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
 
     telegram_token: str | None = None
     telegram_api_base: str | None = None
@@ -116,6 +119,18 @@ class Settings(BaseSettings):
         if data_dir is None:  # data_dir itself was invalid and is reported on its own
             return value
         return generated_secret_key(Path(data_dir))
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_addresses(cls, value: Any) -> list[str]:
+        items = value.split(",") if isinstance(value, str) else list(value or [])
+        proxies = [str(item).strip() for item in items if str(item).strip()]
+        for item in proxies:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network (comma-separated list)")
+        return proxies
 
     @field_validator("database_url")
     @classmethod

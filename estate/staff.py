@@ -17,6 +17,11 @@ _DUMMY = _hasher.hash("not-a-real-password")
 MIN_PASSWORD = 8
 
 
+def normalize_username(username: str) -> str:
+    """The form in which user names are stored and looked up (sign-in and its rate limit both use it)."""
+    return username.strip().lower()
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -53,7 +58,7 @@ async def create_staff(
     by_staff_id: int | None = None,
 ) -> Staff:
     """Add a staff member; user names are unique."""
-    username = username.strip().lower()
+    username = normalize_username(username)
     if not username:
         raise ValidationFailed("missing_username")
     _validate(role, department, password)
@@ -87,7 +92,7 @@ async def create_staff(
 async def authenticate(session: AsyncSession, *, username: str, password: str) -> Staff | None:
     """The active staff member with these credentials, or None (a dummy hash is checked for unknown names)."""
     staff = (
-        await session.execute(select(Staff).where(Staff.username == username.strip().lower()))
+        await session.execute(select(Staff).where(Staff.username == normalize_username(username)))
     ).scalar_one_or_none()
     if staff is None or not staff.active:
         verify_password(_DUMMY, password)

@@ -37,9 +37,17 @@ async def console_world(ctx: Context):
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
+async def post_login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+    """Fill in the sign-in form as a browser does: fetch it (and its CSRF token), then post it."""
+    form = await client.get("/console/login")
+    token = CSRF.search(form.text)
+    data = {"username": username, "password": password, **({"csrf": token.group(1)} if token else {})}
+    return await client.post("/console/login", data=data)
+
+
 async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
     """Sign in and return the CSRF token of the session."""
-    r = await client.post("/console/login", data={"username": username, "password": password})
+    r = await post_login(client, username, password)
     assert r.status_code == 303, r.text
     page = await client.get("/console/password")
     return CSRF.search(page.text).group(1)

@@ -14,11 +14,13 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from desk.app import create_app
+from estate.clock import SystemClock
 from estate.context import Context
 from estate.db import make_sessionmaker
-from estate.models import Staff
+from estate.models import Base, Staff
 from estate.settings import Settings, SettingsError, load_settings
-from tests.console_support import console_world
+from tests.console_support import CSRF, PASSWORD, console_world, post_login
+from tests.support.live import free_port, run_async, serve_in_thread
 
 OLD_DEFAULT_KEY = "dev-insecure-change-me"
 
@@ -115,3 +117,75 @@ def test_desk_serve_refuses_a_short_key_in_one_line(no_key, tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "DESK_SECRET_KEY" in lines[0] and "32" in lines[0]
+
+
+# ---------------------------------------------------------------- item 4: the login limiter cannot be sidestepped
+
+
+async def test_spaces_and_capitals_count_against_the_name_sign_in_uses(ctx):
+    await console_world(ctx)
+    async with client_for(create_app(ctx)) as c:
+        for name in ["deputy", "deputy  ", "DEPUTY", " Deputy", "deputy\t"]:
+            assert (await post_login(c, name, "wrong")).status_code == 401
+        locked = await post_login(c, "deputy  ", PASSWORD)
+        assert locked.status_code == 429 and "15" in locked.text
+
+
+def _live_settings(tmp_path, **values) -> Settings:
+    """A file database with the console world in it, for a real server in another thread."""
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/live.sqlite3",
+        data_dir=tmp_path / "data",
+        secret_key="live-secret-0123456789abcdef0123456789",
+        **values,
+    )
+
+    async def setup() -> None:
+        ctx = Context.from_settings(settings, clock=SystemClock())
+        async with ctx.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        await console_world(ctx)
+        await ctx.close()
+
+    run_async(setup())
+    return settings
+
+
+def _login(c: httpx.Client, username: str, password: str, forwarded_for: str) -> httpx.Response:
+    headers = {"X-Forwarded-For": forwarded_for}
+    token = CSRF.search(c.get("/console/login", headers=headers).text)
+    data = {"username": username, "password": password, **({"csrf": token.group(1)} if token else {})}
+    return c.post("/console/login", data=data, headers=headers)
+
+
+def _serve(settings: Settings):
+    from desk.runtime import server_config
+
+    app = create_app(Context.from_settings(settings, clock=SystemClock()))
+    return serve_in_thread(app, config=server_config(app, host="127.0.0.1", port=free_port()))
+
+
+def test_a_forged_forwarded_for_does_not_start_a_fresh_count(tmp_path):
+    with _serve(_live_settings(tmp_path)) as base, httpx.Client(base_url=base) as c:
+        for i in range(5):
+            assert _login(c, "deputy", "wrong", f"203.0.113.{i}").status_code == 401
+        assert _login(c, "deputy", PASSWORD, "203.0.113.99").status_code == 429
+
+
+def test_forwarded_for_is_believed_from_a_listed_proxy(tmp_path):
+    settings = _live_settings(tmp_path, trusted_proxies=["127.0.0.1"])
+    with _serve(settings) as base, httpx.Client(base_url=base) as c:
+        for _ in range(5):
+            assert _login(c, "deputy", "wrong", "203.0.113.7").status_code == 401
+        assert _login(c, "deputy", PASSWORD, "203.0.113.7").status_code == 429
+        assert _login(c, "deputy", PASSWORD, "198.51.100.1").status_code == 303
+
+
+def test_trusted_proxies_setting(no_key, monkeypatch):
+    assert load_settings().trusted_proxies == []
+    monkeypatch.setenv("DESK_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16")
+    assert load_settings().trusted_proxies == ["10.0.0.1", "192.168.0.0/16"]
+    monkeypatch.setenv("DESK_TRUSTED_PROXIES", "10.0.0.1,proxy.example")
+    with pytest.raises(SettingsError) as e:
+        load_settings()
+    assert str(e.value).startswith("DESK_TRUSTED_PROXIES:") and "proxy.example" in str(e.value)

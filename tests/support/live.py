@@ -19,10 +19,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: Any, *, port: int | None = None) -> Iterator[str]:
-    """Run `app` under uvicorn until the block ends; yields the base URL (http://127.0.0.1:PORT)."""
-    port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+def serve_in_thread(
+    app: Any, *, port: int | None = None, config: uvicorn.Config | None = None
+) -> Iterator[str]:
+    """Run `app` under uvicorn (or the given config) until the block ends; yields the base URL."""
+    port = config.port if config else port or free_port()
+    config = config or uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
