@@ -16,6 +16,7 @@ class Event:
     phone: str | None = None
     command: str | None = None
     locale_hint: str | None = None  # the channel's idea of the language (Telegram's language_code)
+    client_address: str | None = None  # the sender's network address where the channel has one (web chat)
 
     @classmethod
     def of_text(cls, text: str, **kw) -> Event:

@@ -1,8 +1,11 @@
 """Binding a chat identity to a resident: one-time codes (stored hashed) or a shared phone number.
 
-Wrong attempts are counted per chat account; after `max_attempts` failures within `window` the
-account is locked out until the window has passed, and even a right code is refused meanwhile
-without saying whether it was right.
+Wrong codes are counted per chat account, per client address (web chat) and over the whole
+installation: after too many failures within `window` the account, the address or everybody is
+locked out until the window has passed, and even a right code is refused meanwhile without saying
+whether it was right (a new chat session per few guesses must not help a guesser). Text that does
+not have the shape of a code is not a guess and is not counted. A code is redeemed by a conditional
+update, so of several accounts racing with one code exactly one wins.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +34,12 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
 
 
+def looks_like_code(text: str) -> bool:
+    """Whether the text has the shape of a binding code (8 letters and digits, spaces and dashes aside)."""
+    code = normalise_code(text)
+    return len(code) == CODE_LENGTH and code.isascii() and code.isalnum()
+
+
 def hash_code(code: str, secret: str) -> str:
     return hmac.new(secret.encode(), normalise_code(code).encode(), hashlib.sha256).hexdigest()
 
@@ -38,7 +47,7 @@ def hash_code(code: str, secret: str) -> str:
 @dataclass(frozen=True)
 class BindResult:
     ok: bool
-    reason: str  # ok | invalid | expired | used | locked | no_match
+    reason: str  # ok | invalid | expired | used | locked | busy (address or overall limit) | not_a_code | no_match
     resident: Resident | None = None
     attempts_left: int = 0
 
@@ -122,23 +131,42 @@ async def issue_binding_code(
     return code
 
 
-async def _failures(session: AsyncSession, account_id: int, since) -> int:
-    result = await session.execute(
+async def _failures(
+    session: AsyncSession, since, *, account_id: int | None = None, address: str | None = None
+) -> int:
+    """Failed attempts since `since`: of one account, of one client address (codes), or of everybody (codes)."""
+    stmt = (
         select(func.count())
         .select_from(BindingAttempt)
-        .where(
-            BindingAttempt.channel_account_id == account_id,
-            BindingAttempt.success.is_(False),
-            BindingAttempt.at > since,
-        )
+        .where(BindingAttempt.success.is_(False), BindingAttempt.at > since)
     )
-    return int(result.scalar_one())
+    if account_id is not None:
+        stmt = stmt.where(BindingAttempt.channel_account_id == account_id)
+    else:
+        stmt = stmt.where(BindingAttempt.method == "code")
+        if address is not None:
+            stmt = stmt.where(BindingAttempt.client_address == address)
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def _attempt(
-    session: AsyncSession, *, clock: Clock, account_id: int, method: str, success: bool
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    account_id: int,
+    method: str,
+    success: bool,
+    address: str | None = None,
 ) -> None:
-    session.add(BindingAttempt(channel_account_id=account_id, at=clock.now(), method=method, success=success))
+    session.add(
+        BindingAttempt(
+            channel_account_id=account_id,
+            at=clock.now(),
+            method=method,
+            success=success,
+            client_address=address[:64] if address else None,
+        )
+    )
     await session.flush()
 
 
@@ -162,15 +190,33 @@ async def bind_with_code(
     secret: str,
     max_attempts: int = 5,
     window: timedelta = timedelta(hours=1),
+    client_address: str | None = None,
+    max_per_address: int = 20,
+    max_overall: int = 300,
 ) -> BindResult:
-    """Bind the account with a one-time code; wrong codes are counted and limited."""
+    """Bind the account with a one-time code; wrong codes are counted and limited (account, address, overall)."""
     account = await session.get(ChannelAccount, account_id)
     if account is None:
         raise NotFound("account_not_found")
+    if not looks_like_code(code):
+        return BindResult(False, "not_a_code", attempts_left=max_attempts)
     now = clock.now()
-    failures = await _failures(session, account_id, now - window)
+    since = now - window
+    failures = await _failures(session, since, account_id=account_id)
     if failures >= max_attempts:
         return BindResult(False, "locked", attempts_left=0)
+    if (
+        client_address is not None
+        and await _failures(session, since, address=client_address) >= max_per_address
+    ) or await _failures(session, since) >= max_overall:
+        return BindResult(False, "busy", attempts_left=0)
+
+    async def failed(reason: str) -> BindResult:
+        await _attempt(
+            session, clock=clock, account_id=account_id, method="code", success=False, address=client_address
+        )
+        return BindResult(False, reason, attempts_left=max(0, max_attempts - failures - 1))
+
     row = (
         await session.execute(select(BindingCode).where(BindingCode.code_hash == hash_code(code, secret)))
     ).scalar_one_or_none()
@@ -184,14 +230,20 @@ async def bind_with_code(
         else "ok"
     )
     if reason != "ok" or row is None:
-        await _attempt(session, clock=clock, account_id=account_id, method="code", success=False)
-        return BindResult(False, reason, attempts_left=max(0, max_attempts - failures - 1))
+        return await failed(reason)
     resident = await session.get(Resident, row.resident_id)
     if resident is None or not resident.active:
-        await _attempt(session, clock=clock, account_id=account_id, method="code", success=False)
-        return BindResult(False, "invalid", attempts_left=max(0, max_attempts - failures - 1))
-    row.used_at = now
-    row.used_by_account_id = account_id
+        return await failed("invalid")
+    # Only the update that finds the code unused redeems it: concurrent redeemers wait for the row lock
+    # and then see it used (PostgreSQL re-checks the condition), so exactly one account is bound.
+    won = await session.execute(
+        update(BindingCode)
+        .where(BindingCode.id == row.id, BindingCode.used_at.is_(None))
+        .values(used_at=now, used_by_account_id=account_id)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        return await failed("used")
     return await _bind(session, clock=clock, account=account, resident=resident, method="code")
 
 
@@ -208,7 +260,7 @@ async def bind_with_phone(
     account = await session.get(ChannelAccount, account_id)
     if account is None:
         raise NotFound("account_not_found")
-    failures = await _failures(session, account_id, clock.now() - window)
+    failures = await _failures(session, clock.now() - window, account_id=account_id)
     if failures >= max_attempts:
         return BindResult(False, "locked", attempts_left=0)
     matches = await residents_by_phone(session, phone)

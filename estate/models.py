@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -232,9 +233,10 @@ class BindingAttempt(Base):
     __tablename__ = "binding_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_account_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     method: Mapped[str] = mapped_column(String(16))  # code | phone
     success: Mapped[bool] = mapped_column(Boolean)
+    client_address: Mapped[str | None] = mapped_column(String(64), index=True)  # web chat's IP
 
 
 class Staff(Base):
@@ -339,6 +341,9 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("channel_accounts.id"), index=True
+    )  # who sent it: quotas, and unlinked uploads are cleaned up
 
 
 class CallbackTask(Base):
@@ -573,6 +578,14 @@ class InboundSeen(Base):
     channel: Mapped[str] = mapped_column(String(16))
     message_key: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SendPacing(Base):
+    """The next free send slot of a rate-limited channel, shared by every sender process (Telegram's rate)."""
+
+    __tablename__ = "send_pacing"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)  # Unix time of the next free slot
 
 
 class Conversation(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,8 @@ def create_router(ctx: Context) -> APIRouter:
                     channel_account_id=account.id, direction="in", text=shown, created_at=ctx.clock.now()
                 )
             )
+            # The address counts binding guesses across sessions (one session per few guesses must not help).
+            event = replace(event, client_address=request.client.host if request.client else None)
             replies = await handle(s, ctx=ctx, account=account, event=event)
             stored = []
             for reply in replies:

@@ -181,6 +181,9 @@ async def code_handle(turn: Turn, event: Event) -> Go | None:
             secret=settings.secret_key,
             max_attempts=settings.binding_max_attempts,
             window=window,
+            client_address=event.client_address,
+            max_per_address=settings.binding_max_attempts_per_address,
+            max_overall=settings.binding_max_attempts_global,
         )
     else:
         return None
@@ -208,9 +211,16 @@ async def code_handle(turn: Turn, event: Event) -> Go | None:
             "Too many wrong attempts. For your security, please try again in an hour or visit the front desk."
         ),
         "no_match": t("Sorry, this phone number is not in our records. Please use a binding code instead."),
+        "busy": t(
+            "Too many binding attempts have been made recently. For residents' security, please try again "
+            "later or visit the front desk."
+        ),
+        "not_a_code": t(
+            "That does not look like a binding code: it has 8 letters and digits. Please type it again."
+        ),
     }
     turn.say(messages[result.reason])
-    return Go("menu") if result.reason == "locked" else STAY
+    return Go("menu") if result.reason in ("locked", "busy") else STAY
 
 
 flow("bind", {"start": Step(bind_prompt, code_handle)}, needs_binding=False)
