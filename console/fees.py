@@ -17,11 +17,11 @@ from console.web import Page
 from estate import archive, billing, billing_import
 from estate.binding import accounts_of_unit, issue_binding_code, unbind
 from estate.bookings import bookings_for_resident
-from estate.errors import DomainError
+from estate.errors import DomainError, NotFound
 from estate.models import Bill, BillLine, Estate
 from estate.money import yuan_to_cents
 from estate.periods import period_of
-from estate.reminders import send_payment_reminders
+from estate.reminders import remind_by_hand
 from estate.residents import find_unit, residents_of_unit, search_residents, vacant_units
 from estate.tables import read_table
 from estate.tickets import list_tickets
@@ -67,21 +67,23 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/fees/remind")
     async def remind(
-        unit: str = Form(""), page: Page = Depends(page_for("fees.remind", write=True))
+        unit: str | None = Form(None), page: Page = Depends(page_for("fees.remind", write=True))
     ) -> Response:
+        """No `unit` field: everyone in arrears; a `unit` field (even blank) names the one unit to remind."""
         estate = await estate_of(page)
         settings = page.ctx.settings
-        target = await find_unit(page.session, unit) if unit else None
-        await send_payment_reminders(
-            page.session,
-            clock=page.ctx.clock,
-            estate_id=estate.id,
-            tz=settings.tz,
-            quiet=(settings.tz, settings.quiet_start, settings.quiet_end),
-            manual=True,
-            unit_ids=[target.id] if target else None,
-        )
-        return page.redirect(f"/units/{target.code}" if target else "/fees")
+        try:
+            await remind_by_hand(
+                page.session,
+                clock=page.ctx.clock,
+                estate_id=estate.id,
+                tz=settings.tz,
+                quiet=(settings.tz, settings.quiet_start, settings.quiet_end),
+                unit_code=unit,
+            )
+        except NotFound as exc:
+            return page.render("error.html", status=404, code=exc.code, params=exc.params)
+        return page.redirect(f"/units/{unit.strip().upper()}" if unit is not None else "/fees")
 
     @app.get("/units/{code}", response_class=HTMLResponse)
     async def unit_page(code: str, page: Page = Depends(page_for("archive"))) -> HTMLResponse:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.clock import Clock
+from estate.errors import NotFound
 from estate.models import Bill, ChannelAccount, Resident, Unit
 from estate.money import fmt_yuan
 from estate.outbox import enqueue_to_resident
@@ -145,3 +146,30 @@ async def send_payment_reminders(
                 queued += n
     await session.flush()
     return queued
+
+
+async def remind_by_hand(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    estate_id: int,
+    tz: ZoneInfo,
+    quiet: tuple[ZoneInfo, int, int],
+    unit_code: str | None,
+) -> int:
+    """Staff's "Remind now": the whole estate when no unit is named, else that unit of the estate only.
+
+    A named unit that does not exist raises NotFound("unit_not_found"): a typo must never widen the
+    reminder to every unit in arrears."""
+    unit_ids = None
+    if unit_code is not None:
+        code = unit_code.strip().upper()
+        unit_id = (
+            await session.execute(select(Unit.id).where(Unit.estate_id == estate_id, Unit.code == code))
+        ).scalar_one_or_none()
+        if unit_id is None:
+            raise NotFound("unit_not_found", unit=unit_code.strip())
+        unit_ids = [unit_id]
+    return await send_payment_reminders(
+        session, clock=clock, estate_id=estate_id, tz=tz, quiet=quiet, manual=True, unit_ids=unit_ids
+    )

@@ -134,3 +134,36 @@ async def test_the_ticket_export_follows_the_ticket_pages_roles(ctx, world):
         await sign_in(c, "supervisor")
         everything = await c.get("/console/export/tickets.csv")
     assert len(list(csv.reader(io.StringIO(everything.content.decode("utf-8-sig"))))) == 3
+
+
+# --- item 13: "Remind" with a mistyped unit ---------------------------------------------------------
+
+
+async def test_remind_with_a_mistyped_unit_queues_nothing_and_tells_staff(ctx, world):
+    async with client_for(create_app(ctx)) as c:
+        csrf = await sign_in(c, "cashier")
+        r = await c.post("/console/fees/remind", data={"csrf": csrf, "unit": "1-1O1"}, headers=EN)
+        assert r.status_code == 404 and "There is no such unit (1-1O1)." in r.text
+        assert await queued(ctx) == 0
+        ok = await c.post("/console/fees/remind", data={"csrf": csrf, "unit": "1-101"})
+        assert ok.status_code == 303 and ok.headers["location"] == "/console/units/1-101"
+    assert await queued(ctx) == 1
+
+
+async def test_the_estate_refuses_a_reminder_to_an_unknown_unit(ctx, world):
+    from estate.reminders import remind_by_hand
+
+    settings = ctx.settings
+    quiet = (settings.tz, settings.quiet_start, settings.quiet_end)
+    async with ctx.sessions() as s, s.begin():
+        with pytest.raises(NotFound) as caught:
+            await remind_by_hand(
+                s, clock=ctx.clock, estate_id=world.estate.id, tz=settings.tz, quiet=quiet, unit_code="1-1O1"
+            )
+        assert caught.value.code == "unit_not_found"
+    assert await queued(ctx) == 0
+    async with ctx.sessions() as s, s.begin():
+        n = await remind_by_hand(
+            s, clock=ctx.clock, estate_id=world.estate.id, tz=settings.tz, quiet=quiet, unit_code=None
+        )
+    assert n == 1 == await queued(ctx)
