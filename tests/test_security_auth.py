@@ -19,7 +19,7 @@ from estate.context import Context
 from estate.db import make_sessionmaker
 from estate.models import Base, Staff
 from estate.settings import Settings, SettingsError, load_settings
-from tests.console_support import CSRF, PASSWORD, console_world, post_login
+from tests.console_support import CSRF, PASSWORD, console_world, post_login, sign_in
 from tests.support.live import free_port, run_async, serve_in_thread
 
 OLD_DEFAULT_KEY = "dev-insecure-change-me"
@@ -189,3 +189,31 @@ def test_trusted_proxies_setting(no_key, monkeypatch):
     with pytest.raises(SettingsError) as e:
         load_settings()
     assert str(e.value).startswith("DESK_TRUSTED_PROXIES:") and "proxy.example" in str(e.value)
+
+
+# ---------------------------------------------------------------- item 5: argon2 off the event loop
+
+
+async def test_password_hashing_runs_off_the_event_loop(ctx, monkeypatch):
+    import threading
+
+    import estate.staff as staff_module
+
+    await console_world(ctx)
+    loop_thread, calls = threading.get_ident(), []
+    for name in ("hash_password", "verify_password"):
+        real = getattr(staff_module, name)
+
+        def recording(*args, _real=real, _name=name):
+            calls.append((_name, threading.get_ident()))
+            return _real(*args)
+
+        monkeypatch.setattr(staff_module, name, recording)
+    async with client_for(create_app(ctx)) as c:
+        assert (await post_login(c, "nobody", "wrong")).status_code == 401  # the dummy hash
+        assert (await post_login(c, "agent", "wrong")).status_code == 401
+        csrf = await sign_in(c, "agent")
+        r = await c.post("/console/password", data={"csrf": csrf, "old": PASSWORD, "new": "a-new-pass-1"})
+        assert r.status_code == 200
+    assert {name for name, _ in calls} == {"hash_password", "verify_password"} and len(calls) >= 5
+    assert all(thread != loop_thread for _, thread in calls), calls
