@@ -14,7 +14,7 @@ from console.web import HERE, LOCALE_COOKIE, Page, anonymous_render, request_loc
 from estate.context import Context
 from estate.errors import DomainError
 from estate.models import CallbackStatus, CallbackTask, Escalation, Staff, Ticket, TicketStatus
-from estate.staff import authenticate, change_password
+from estate.staff import authenticate, change_password, end_sessions
 from locales import LOCALES, N_
 
 WRONG_LOGIN = N_("Wrong user name or password.")
@@ -67,7 +67,7 @@ def page_for(route: str, *, write: bool = False):
             raise auth.NotSignedIn()
         async with ctx.sessions() as s, s.begin():
             staff = await s.get(Staff, session.staff_id)
-            if staff is None or not staff.active:
+            if staff is None or not auth.current(session, staff):
                 raise auth.NotSignedIn()
             if not auth.allowed(route, staff):
                 raise auth.Forbidden()
@@ -102,21 +102,14 @@ def register(app: FastAPI, ctx: Context) -> None:
             limiter.failed(username, address)
             return anonymous_render(request, "login.html", status=401, error=WRONG_LOGIN, username=username)
         limiter.succeeded(username, address)
-        cookie, _ = auth.issue(ctx.settings.secret_key, staff.id)
+        cookie, _ = auth.issue(ctx.settings.secret_key, staff)
         response = RedirectResponse("/console/", status_code=303)
-        response.set_cookie(
-            auth.COOKIE,
-            cookie,
-            httponly=True,
-            samesite="lax",
-            max_age=auth.MAX_AGE,
-            path="/console",
-            secure=ctx.settings.base_url.startswith("https://"),
-        )
+        auth.set_cookie(response, cookie, secure=ctx.settings.base_url.startswith("https://"))
         return response
 
     @app.post("/logout")
     async def logout(page: Page = Depends(page_for("home", write=True))) -> Response:
+        await end_sessions(page.session, staff_id=page.staff.id)
         response = page.redirect("/login")
         response.delete_cookie(auth.COOKIE, path="/console")
         return response
@@ -152,7 +145,12 @@ def register(app: FastAPI, ctx: Context) -> None:
             )
         except DomainError as exc:
             return page.render("password.html", status=422, error=exc.code)
-        return page.render("password.html", done=True)
+        # The change ended every session of this staff member; this one carries on with a fresh cookie.
+        cookie, fresh = auth.issue(page.ctx.settings.secret_key, page.staff)
+        page.csrf = fresh.csrf
+        response = page.render("password.html", done=True)
+        auth.set_cookie(response, cookie, secure=page.ctx.settings.base_url.startswith("https://"))
+        return response
 
     @app.get("/bell", response_class=HTMLResponse)
     async def bell(page: Page = Depends(page_for("bell"))) -> HTMLResponse:

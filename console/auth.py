@@ -8,7 +8,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from estate.models import Role, Staff
@@ -67,6 +67,7 @@ ROUTE_ROLES: dict[str, set[str]] = {
 class Session:
     staff_id: int
     csrf: str
+    version: int  # the staff member's session_version when it was issued
 
 
 class Forbidden(Exception):
@@ -85,9 +86,10 @@ def serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="desk-console-session")
 
 
-def issue(secret: str, staff_id: int) -> tuple[str, Session]:
-    session = Session(staff_id=staff_id, csrf=secrets.token_urlsafe(24))
-    return serializer(secret).dumps({"sid": staff_id, "csrf": session.csrf}), session
+def issue(secret: str, staff: Staff) -> tuple[str, Session]:
+    session = Session(staff_id=staff.id, csrf=secrets.token_urlsafe(24), version=staff.session_version)
+    data = {"sid": session.staff_id, "csrf": session.csrf, "v": session.version}
+    return serializer(secret).dumps(data), session
 
 
 def read(secret: str, cookie: str | None) -> Session | None:
@@ -95,9 +97,26 @@ def read(secret: str, cookie: str | None) -> Session | None:
         return None
     try:
         data = serializer(secret).loads(cookie, max_age=MAX_AGE)
-    except BadSignature:
+        return Session(staff_id=int(data["sid"]), csrf=str(data["csrf"]), version=int(data["v"]))
+    except (BadSignature, KeyError, TypeError, ValueError):  # a cookie from before session versions, too
         return None
-    return Session(staff_id=int(data["sid"]), csrf=str(data["csrf"]))
+
+
+def current(session: Session | None, staff: Staff | None) -> bool:
+    """The session still stands: its staff member is active and has not signed out or changed password since."""
+    return (
+        session is not None
+        and staff is not None
+        and staff.active
+        and staff.session_version == session.version
+    )
+
+
+def set_cookie(response: Response, cookie: str, *, secure: bool) -> None:
+    """The session cookie: httponly, SameSite=Lax, console paths only, Secure over https."""
+    response.set_cookie(
+        COOKIE, cookie, httponly=True, samesite="lax", max_age=MAX_AGE, path="/console", secure=secure
+    )
 
 
 def allowed(route: str, staff: Staff) -> bool:

@@ -121,6 +121,7 @@ async def set_password(
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed("password_too_short", min=MIN_PASSWORD)
     staff.password_hash = await _hash(password)
+    staff.session_version += 1  # signed-in sessions end (the console re-issues the changer's own)
     await audit(
         session,
         clock=clock,
@@ -137,6 +138,13 @@ async def change_password(session: AsyncSession, *, clock: Clock, staff_id: int,
     if staff is None or not await _verify(staff.password_hash, old):
         raise ValidationFailed("wrong_password")
     await set_password(session, clock=clock, staff_id=staff_id, password=new)
+
+
+async def end_sessions(session: AsyncSession, *, staff_id: int) -> None:
+    """Sign the staff member out everywhere: cookies carrying the old session version stop working."""
+    staff = await session.get(Staff, staff_id)
+    if staff is not None:
+        staff.session_version += 1
 
 
 async def staff_by_role(session: AsyncSession, *, role: str, estate_id: int | None = None) -> list[Staff]:

@@ -217,3 +217,52 @@ async def test_password_hashing_runs_off_the_event_loop(ctx, monkeypatch):
         assert r.status_code == 200
     assert {name for name, _ in calls} == {"hash_password", "verify_password"} and len(calls) >= 5
     assert all(thread != loop_thread for _, thread in calls), calls
+
+
+# ---------------------------------------------------------------- item 14: sessions end on logout and password change
+
+
+async def test_a_copied_cookie_is_refused_after_logout(ctx):
+    await console_world(ctx)
+    app = create_app(ctx)
+    async with client_for(app) as c:
+        csrf = await sign_in(c, "agent")
+        stolen = c.cookies.get("desk_staff")
+        assert (await c.post("/console/logout", data={"csrf": csrf})).status_code == 303
+    async with client_for(app) as thief:
+        thief.cookies.set("desk_staff", stolen, path="/console")
+        r = await thief.get("/console/tickets")
+        assert r.status_code == 303 and r.headers["location"] == "/console/login"
+
+
+async def test_a_password_change_ends_the_other_sessions_but_keeps_this_one(ctx):
+    world = await console_world(ctx)
+    app = create_app(ctx)
+    async with client_for(app) as laptop, client_for(app) as phone:
+        csrf = await sign_in(laptop, "agent")
+        await sign_in(phone, "agent")
+        r = await laptop.post(
+            "/console/password", data={"csrf": csrf, "old": PASSWORD, "new": "a-new-pass-1"}
+        )
+        assert r.status_code == 200
+        assert (await phone.get("/console/tickets")).status_code == 303
+        assert (await laptop.get("/console/tickets")).status_code == 200
+        new_csrf = CSRF.search((await laptop.get("/console/password")).text).group(1)
+        assert (await laptop.post("/console/logout", data={"csrf": new_csrf})).status_code == 303
+    async with ctx.sessions() as s:
+        assert (await s.get(Staff, world.staff["agent"].id)).session_version == 2
+
+
+async def test_an_admin_password_reset_signs_the_member_out(ctx):
+    world = await console_world(ctx)
+    app = create_app(ctx)
+    async with client_for(app) as admin, client_for(app) as agent:
+        csrf = await sign_in(admin, "admin")
+        await sign_in(agent, "agent")
+        r = await admin.post(
+            f"/console/staff/{world.staff['agent'].id}/password",
+            data={"csrf": csrf, "password": "reset-pass-1"},
+        )
+        assert r.status_code == 303
+        assert (await agent.get("/console/tickets")).status_code == 303
+        assert (await admin.get("/console/staff")).status_code == 200

@@ -116,6 +116,11 @@ def create_router(ctx: Context) -> APIRouter:
         session_id = _session_id(request)
         content_type = request.headers.get("content-type", "")
         photo: bytes | None = None
+        if content_type.startswith("multipart/form-data"):
+            # Who is asking is checked before an upload is parsed (and spooled to disk).
+            async with ctx.sessions() as s:
+                if await _account(s, ctx, session_id) is None:
+                    return _error(request, "no_session", 401)
         try:
             if content_type.startswith("multipart/form-data"):
                 form = await request.form()
