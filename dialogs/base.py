@@ -28,6 +28,7 @@ class Turn:
     data: dict[str, Any]
     now: datetime
     replies: list[Reply] = field(default_factory=list)
+    understood: dict[str, Any] = field(default_factory=dict)  # text -> Understanding, once per turn
 
     def say(
         self,

@@ -17,10 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 import dialogs.flows  # noqa: F401  (declares the flows)
-from dialogs.base import FLOWS, STAY, Go, Turn
+from dialogs.base import FLOWS, STAY, Go, Turn, text_of
 from dialogs.choices import BACK, CANCEL, MENU
-from dialogs.flows import survey
-from dialogs.types import Event, Reply
+from dialogs.flows import emergency, survey
+from dialogs.types import Choice, Event, Reply
+from dialogs.understand import (
+    GLOBAL_CONFIDENCE,
+    INTENT_LABELS,
+    INTENT_PAYLOAD,
+    is_short,
+    match_choice,
+    understand,
+)
 from estate.context import Context
 from estate.models import ChannelAccount, Conversation, Resident
 from locales import N_, Translator, normalize_locale
@@ -39,6 +47,8 @@ EXPIRED = N_(
     "Our previous conversation was idle for a day, so it has been closed. Anything you had confirmed is safe with us."
 )
 NEEDS_BINDING = N_("Please bind this chat to your home first, so that we know who you are.")
+NO_LONGER_BOUND = N_("This chat is no longer bound to a home, so what you were looking at has been closed.")
+DID_YOU_MEAN = N_("Did you mean this?")
 CANCELLED = N_("Cancelled. Nothing was sent.")
 
 
@@ -90,6 +100,13 @@ async def handle(
     flow_name, step_name = conv.flow, conv.step
     if flow_name not in FLOWS or step_name not in FLOWS[flow_name].steps:
         flow_name, step_name = "menu", "start"
+    owner = turn.data.get("_resident")
+    if FLOWS[flow_name].needs_binding and (resident is None or (owner is not None and owner != resident.id)):
+        # Unbound (or bound to someone else) since the flow began: show nothing more of it.
+        turn.data.clear()
+        turn.say(turn.t(NO_LONGER_BOUND))
+        await _enter(turn, Go("menu"))
+        return _save(conv, turn, "menu", "start", now)
     if flow_name != "menu" and now - conv.updated_at > IDLE:
         turn.say(turn.t(EXPIRED))
         turn.data.clear()
@@ -100,10 +117,8 @@ async def handle(
 
     go = await _route(turn, flow_name, step_name, event)
     if go is None:
-        turn.say(turn.t(NOT_UNDERSTOOD))
-        await FLOWS[flow_name].steps[step_name].prompt(turn)
-        return _save(conv, turn, flow_name, step_name, now)
-    if go is STAY or go.flow == "":
+        go = await _not_understood(turn, flow_name, step_name, event)
+    if go is None or go is STAY or go.flow == "":
         return _save(conv, turn, flow_name, step_name, now)
     if go.flow != flow_name or go.step == "start":
         turn.data.pop("_back", None)
@@ -119,23 +134,29 @@ async def _enter(turn: Turn, go: Go) -> tuple[str, str]:
     """Move to a step (checking the flow may be used unbound) and show its prompt."""
     target = FLOWS[go.flow]
     if target.needs_binding and turn.resident is None:
+        # Keep what the resident has said so far: after binding they continue where they were.
+        kept = {k: v for k, v in turn.data.items() if not k.startswith("_")}
+        turn.data.clear()
+        turn.data["_resume"] = {"flow": go.flow, "step": go.step, "data": kept}
         turn.say(turn.t(NEEDS_BINDING))
         target, go = FLOWS["bind"], Go("bind")
+    elif target.needs_binding and turn.resident is not None:
+        turn.data["_resident"] = turn.resident.id
     if go.prompt:
         await target.steps[go.step].prompt(turn)
     return target.name, go.step
 
 
 async def _route(turn: Turn, flow_name: str, step_name: str, event: Event) -> Go | None:
-    """Commands and shared choices first (they work at every step), then the current step's handler."""
+    """Commands, shared choices and the global intents first (they work at every step), then the step."""
     if event.kind == "command":
         name = (event.command or "").lstrip("/").split("@")[0].lower()
         return Go(COMMANDS[name]) if name in COMMANDS else None
     if event.kind == "choice":
-        if event.payload == CANCEL:
+        if event.payload == CANCEL and flow_name != "emergency":
             turn.say(turn.t(CANCELLED))
             return Go("menu")
-        if event.payload == MENU:
+        if event.payload == MENU and flow_name != "emergency":
             return Go("menu")
         if event.payload == BACK:
             back: list[str] = turn.data.get("_back", [])
@@ -145,12 +166,60 @@ async def _route(turn: Turn, flow_name: str, step_name: str, event: Event) -> Go
             return Go("menu")
         if survey.start_payload(event.payload) is not None:
             return await survey.begin(turn, event.payload or "")
-        if (event.payload or "").startswith("menu:") and flow_name != "menu":
+        payload = event.payload or ""
+        if (payload.startswith("menu:") or payload.startswith(INTENT_PAYLOAD + ":")) and flow_name != "menu":
             return await FLOWS["menu"].steps["start"].handle(turn, event)
+    text = text_of(event)
+    if text:
+        found = await understand(turn, text)
+        if found.urgent:
+            return await emergency.record(turn, found)
+        if (
+            flow_name not in ("menu", "emergency")
+            and is_short(text)
+            and found.confidence >= GLOBAL_CONFIDENCE
+        ):
+            if found.intent == "cancel":
+                turn.say(turn.t(CANCELLED))
+                return Go("menu")
+            if found.intent == "human":
+                return Go("human")
     return await FLOWS[flow_name].steps[step_name].handle(turn, event)
 
 
+async def _not_understood(turn: Turn, flow_name: str, step_name: str, event: Event) -> Go | None:
+    """Typed words the step did not take: one of its choices by name, another intent, or its prompt again."""
+    text = text_of(event)
+    step = FLOWS[flow_name].steps[step_name]
+    if text:
+        payload = match_choice(text, turn.data.get("_choices", []))
+        if payload is not None:
+            go = await _route(turn, flow_name, step_name, Event.of_choice(payload))
+            if go is not None:
+                return go
+        found = await understand(turn, text)
+        turn.say(turn.t(NOT_UNDERSTOOD))
+        await step.prompt(turn)
+        if (
+            found.intent in INTENT_LABELS
+            and found.intent != flow_name
+            and found.confidence >= GLOBAL_CONFIDENCE
+        ):
+            turn.data["_said"] = text
+            turn.say(
+                turn.t(DID_YOU_MEAN),
+                [Choice(turn.t(INTENT_LABELS[found.intent]), f"{INTENT_PAYLOAD}:{found.intent}")],
+            )
+        return None
+    turn.say(turn.t(NOT_UNDERSTOOD))
+    await step.prompt(turn)
+    return None
+
+
 def _save(conv: Conversation, turn: Turn, flow_name: str, step_name: str, now: Any) -> list[Reply]:
+    offered = {c.payload: c.label for r in turn.replies for c in r.choices}
+    if offered:  # remembered so that typed words can pick a choice by its label next turn
+        turn.data["_choices"] = [[label, payload] for payload, label in offered.items()]
     conv.flow, conv.step = flow_name, step_name
     conv.data = copy.deepcopy(turn.data)
     flag_modified(conv, "data")  # nested lists change in place; make sure the JSON is written

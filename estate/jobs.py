@@ -3,11 +3,15 @@
 APScheduler only triggers these; every effect is made idempotent by the database (dedupe keys,
 unique constraints), so a job may run twice, late, or in two processes without doing anything twice.
 Channel senders are registered by the composition root (`register_sender`), since the domain does
-not know the transports.
+not know the transports. `outbox_send` runs every channel's sender side by side; the scheduler runs
+each channel's sender as a job of its own (`sender_jobs`), so web chat rows never wait behind a long
+Telegram batch, and its `outbox_send` tick only publishes due notices.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from estate import billing, callbacks, escalation, notices, outbox, reminders
+from estate import attachments, billing, callbacks, escalation, notices, outbox, reminders, understanding
 from estate.clock import Clock, FixedClock
 from estate.context import Context
 from estate.db import unit_of_work
@@ -37,6 +41,7 @@ from estate.money import fmt_yuan
 from estate.periods import local_date, period_of, shift
 from locales import N_, Translator
 
+log = logging.getLogger("desk.jobs")
 Runner = Callable[[Context, Clock], Awaitable[str]]
 SENDERS: dict[str, Callable[[Context, Clock], Awaitable[int]]] = {}
 
@@ -64,6 +69,7 @@ class Job:
     description: str
     trigger: dict[str, Any]  # APScheduler trigger: {"trigger": "cron", "day": 1, "hour": 0, "minute": 30} …
     run: Runner = field(compare=False)
+    scheduled: Runner | None = field(default=None, compare=False)  # what the scheduler runs, when not `run`
 
 
 def _quiet(ctx: Context) -> tuple[ZoneInfo, int, int]:
@@ -303,23 +309,71 @@ async def booking_reminders(ctx: Context, clock: Clock) -> str:
     return f"{queued} booking reminder(s) queued"
 
 
-async def outbox_send(ctx: Context, clock: Clock) -> str:
-    """Publish scheduled notices that are due, then run one pass of every registered channel sender."""
+async def _publish_due_notices(ctx: Context, clock: Clock) -> int:
     async with unit_of_work(ctx.sessions) as s:
         published = 0
         for notice in await notices.due_notices(s, now=clock.now()):
             published += await notices.publish_notice(s, clock=clock, notice_id=notice.id, quiet=_quiet(ctx))
-    sent = {}
-    for channel, send_once in sorted(SENDERS.items()):
-        sent[channel] = await send_once(ctx, clock)
-    detail = ", ".join(f"{c}: {n}" for c, n in sent.items()) or "no channel senders registered"
-    return f"{published} notice message(s) queued; sent {detail}"
+    return published
+
+
+async def publish_notices(ctx: Context, clock: Clock) -> str:
+    """The scheduler's `outbox_send` tick: publish due notices (the senders run as jobs of their own)."""
+    return f"{await _publish_due_notices(ctx, clock)} notice message(s) queued"
+
+
+async def _send_pass(ctx: Context, clock: Clock, channel: str) -> int | str:
+    try:
+        return await SENDERS[channel](ctx, clock)
+    except Exception as exc:  # one channel's failure must not stop the others
+        log.exception("the %s sender failed", channel)
+        return f"failed ({type(exc).__name__})"
+
+
+async def outbox_send(ctx: Context, clock: Clock) -> str:
+    """Publish scheduled notices that are due, then one pass of every channel sender, side by side."""
+    published = await _publish_due_notices(ctx, clock)
+    channels = sorted(SENDERS)
+    results = await asyncio.gather(*(_send_pass(ctx, clock, c) for c in channels))
+    detail = ", ".join(f"{c}: {n}" for c, n in zip(channels, results, strict=True))
+    return f"{published} notice message(s) queued; sent {detail or 'nothing: no channel senders registered'}"
+
+
+def sender_jobs() -> list[Job]:
+    """One scheduler job per registered channel sender, so that each channel sends at its own pace."""
+
+    def runner(channel: str) -> Runner:
+        async def run(ctx: Context, clock: Clock) -> str:
+            return f"{await _send_pass(ctx, clock, channel)} {channel} message(s) sent"
+
+        return run
+
+    return [
+        Job(f"send_{c}", f"Send queued {c} messages", {"trigger": "interval", "seconds": 2}, runner(c))
+        for c in sorted(SENDERS)
+    ]
+
+
+async def attachments_cleanup(ctx: Context, clock: Clock) -> str:
+    async with unit_of_work(ctx.sessions) as s:
+        removed = await attachments.remove_unlinked(s, clock=clock, data_dir=ctx.settings.data_dir)
+    return f"{removed} unlinked photo(s) removed"
 
 
 async def outbox_reaper(ctx: Context, clock: Clock) -> str:
     async with unit_of_work(ctx.sessions) as s:
         returned, unknown = await outbox.reap(s, clock=clock)
     return f"{returned} lease(s) returned, {unknown} message(s) marked unknown"
+
+
+async def retrain_understanding(ctx: Context, clock: Clock) -> str:
+    """Fold each estate's staff corrections into its understanding model."""
+    used = []
+    async with unit_of_work(ctx.sessions) as s:
+        for estate in await _estates(s):
+            n = await understanding.retrain(s, settings=ctx.settings, estate_id=estate.id)
+            used.append(f"{estate.code}: {n}")
+    return "correction(s) used: " + (", ".join(used) or "no estate")
 
 
 JOBS: dict[str, Job] = {
@@ -374,10 +428,17 @@ JOBS: dict[str, Job] = {
             booking_reminders,
         ),
         Job(
+            "retrain_understanding",
+            "Fold staff corrections into the understanding model (nightly, 03:00)",
+            {"trigger": "cron", "hour": 3, "minute": 0},
+            retrain_understanding,
+        ),
+        Job(
             "outbox_send",
             "Publish due notices and send queued messages",
             {"trigger": "interval", "seconds": 2},
             outbox_send,
+            scheduled=publish_notices,
         ),
         Job(
             "outbox_reaper",
@@ -385,15 +446,23 @@ JOBS: dict[str, Job] = {
             {"trigger": "interval", "minutes": 1},
             outbox_reaper,
         ),
+        Job(
+            "attachments_cleanup",
+            "Remove photos that no request took up within a day (hourly)",
+            {"trigger": "interval", "hours": 1},
+            attachments_cleanup,
+        ),
     )
 }
 
 
-async def run_job(ctx: Context, name: str, now: datetime | None = None) -> str:
-    """Run one job once, as if the clock said `now` (default: the context's clock), and record the run."""
+async def run_job(ctx: Context, name: str, now: datetime | None = None, *, scheduled: bool = False) -> str:
+    """Run one job once, as if the clock said `now` (default: the context's clock), and record the run.
+
+    `scheduled` runs what the scheduler runs at a tick (for `outbox_send`: only the notices)."""
     job = JOBS[name]
     clock: Clock = FixedClock(now) if now is not None else ctx.clock
-    summary = await job.run(ctx, clock)
+    summary = await (job.scheduled or job.run if scheduled else job.run)(ctx, clock)
     async with unit_of_work(ctx.sessions) as s:
         dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -404,3 +473,15 @@ async def run_job(ctx: Context, name: str, now: datetime | None = None) -> str:
             .on_conflict_do_update(index_elements=["name"], set_=values)
         )
     return summary
+
+
+async def run_scheduled(ctx: Context, job: Job) -> str:
+    """What the scheduler calls at a job's tick (a sender job is not recorded: it runs every few seconds)."""
+    if JOBS.get(job.name) is job:
+        return await run_job(ctx, job.name, scheduled=True)
+    return await job.run(ctx, ctx.clock)
+
+
+def scheduled_jobs() -> list[Job]:
+    """Every job the scheduler runs: the registry, and one sender job per registered channel."""
+    return [*JOBS.values(), *sender_jobs()]

@@ -632,6 +632,20 @@ class JobRun(Base):
     last_result: Mapped[str | None] = mapped_column(Text)
 
 
+class UnderstandingCorrection(Base):
+    """A message whose kind or category staff corrected: a training example for the estate's model."""
+
+    __tablename__ = "understanding_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(32))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Report(Base):
     """A generated report (collection on the 5th, arrears on the 28th), kept for viewing and download."""
 

@@ -590,3 +590,22 @@ def overdue_filter(now: datetime) -> Any:
         (Ticket.status.in_([S.NEW, S.CLAIMED])) & (Ticket.dispatch_due < now),
         (Ticket.status.in_(list(OPEN_STATUSES))) & (Ticket.resolve_due < now),
     )
+
+
+async def recent_urgent_ticket(
+    session: AsyncSession, *, channel_account_id: int, since: datetime
+) -> Ticket | None:
+    """The chat's open urgent ticket opened since `since`, so that a second alarm adds to it."""
+    return (
+        await session.execute(
+            select(Ticket)
+            .where(
+                Ticket.channel_account_id == channel_account_id,
+                Ticket.urgency == Urgency.URGENT,
+                Ticket.status.in_(list(OPEN_STATUSES)),
+                Ticket.created_at >= since,
+            )
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()

@@ -134,22 +134,15 @@ async def test_report_a_repair_with_photos(ctx, world, locale):
 @pytest.mark.parametrize(
     ("locale", "text", "category"),
     [
-        ("zh_CN", "厨房水管漏水了", "plumbing"),
-        ("zh_TW", "廚房水管漏水了", "plumbing"),
-        ("en", "The kitchen pipe is leaking", "plumbing"),
-        ("zh_CN", "楼道里有煤气味", "gas_smell"),
+        ("zh_CN", "卫生间的水龙头一直滴水，不急", "plumbing"),
+        ("zh_TW", "廚房水龍頭關不緊，有空再來修", "plumbing"),
+        ("en", "The bedroom ceiling light does not work", "electrical"),
     ],
 )
-async def test_free_text_at_the_menu_starts_a_repair_and_flags_urgency(ctx, world, locale, text, category):
+async def test_free_text_at_the_menu_starts_a_repair_with_its_words(ctx, world, locale, text, category):
     chat = await bound_chat(ctx, world, locale=locale)
     replies = await chat.text(text)
-    urgent_note = tr(
-        locale,
-        "This sounds urgent: we have marked it as urgent and will dispatch it within 15 minutes. "
-        "If anyone is in danger, please leave the area and call the centre at {phone}.",
-        phone="0731-88886666",
-    )
-    assert replies[0].text == urgent_note
+    assert replies[0].text == tr(locale, "Where is the problem?")
     assert "loc:home" in payloads(replies)
     await chat.tap("loc:common")
     await chat.text("3号楼一楼" if locale != "en" else "Building 3 lobby")
@@ -158,34 +151,59 @@ async def test_free_text_at_the_menu_starts_a_repair_and_flags_urgency(ctx, worl
     replies = await chat.tap("nav:yes")
     async with ctx.sessions() as s:
         ticket = (await s.execute(select(Ticket))).scalar_one()
-    assert (ticket.category, ticket.urgency, ticket.unit_id) == (category, "urgent", None)
-    assert ticket.dispatch_due - ticket.created_at == timedelta(minutes=15)
+    assert (ticket.category, ticket.urgency, ticket.unit_id, ticket.description) == (
+        category,
+        "normal",
+        None,
+        text,
+    )
+    assert ticket.dispatch_due - ticket.created_at == timedelta(minutes=60)
     assert ticket.ref in replies[0].text
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "category"),
+    [
+        ("zh_CN", "我要投诉楼上太吵", "noise"),
+        ("en", "I want to complain about the noise from the square dancing", "noise"),
+        ("zh_TW", "啲保安好串，態度好差", "service_attitude"),
+    ],
+)
+async def test_a_complaint_in_free_text_keeps_its_words_and_category(ctx, world, locale, text, category):
+    chat = await bound_chat(ctx, world, locale=locale)
+    replies = await chat.text(text)
+    assert replies[0].text == tr(
+        locale, 'You wrote: "{text}". Type more details to replace it, or tap Skip to keep it.', text=text
+    )
+    await chat.tap("nav:skip")
+    await chat.tap("nav:skip")
+    await chat.tap("nav:yes")
+    async with ctx.sessions() as s:
+        ticket = (await s.execute(select(Ticket))).scalar_one()
+    assert (ticket.kind, ticket.category, ticket.description) == ("complaint", category, text)
 
 
 @pytest.mark.parametrize(
     ("locale", "text", "expect"),
     [
-        ("zh_CN", "我要投诉楼上太吵", "complaint"),
-        ("en", "I want to complain about noise", "complaint"),
         ("zh_CN", "物业费", "fees"),
         ("zh_TW", "我的欠費", "fees"),
         ("en", "what are my fees", "fees"),
-        ("zh_CN", "今天天气不错", "menu"),
         ("en", "hello there", "menu"),
     ],
 )
 async def test_free_text_routing(ctx, world, locale, text, expect):
     chat = await bound_chat(ctx, world, locale=locale)
     replies = await chat.text(text)
-    if expect == "complaint":
-        assert "cat:noise" in payloads(replies)
-    elif expect == "fees":
+    if expect == "fees":
         assert replies[0].text.startswith(tr(locale, "Fees of {unit}", unit="1-101"))
     else:
-        assert replies[0].text == tr(
-            locale,
-            "Sorry, I am not sure what you need. Please choose from the menu below, or describe it in other words.",
+        assert replies[0].text.startswith(
+            tr(
+                locale,
+                "Hello, this is the {estate} customer service centre. How may I help you?",
+                estate="Star City",
+            )
         )
         assert "menu:repair" in payloads(replies)
 

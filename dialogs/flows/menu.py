@@ -7,17 +7,14 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from dialogs import intents
 from dialogs.base import STAY, Go, Step, Turn, flow, number_choice, text_of
-from dialogs.choices import BACK, CANCEL, NO, YES, nav
+from dialogs.choices import BACK, CANCEL, MENU, NO, YES, nav
 from dialogs.types import Choice, Event
+from dialogs.understand import INTENT_PAYLOAD, LOW_CONFIDENCE, category_of, likely_choices, understand
 from estate.binding import bind_with_code, bind_with_phone, normalise_code, unbind
 from estate.models import Unit
-from locales import LOCALES, N_, Translator
-
-URGENT_NOTE = N_(
-    "This sounds urgent: we have marked it as urgent and will dispatch it within 15 minutes. If anyone is in danger, please leave the area and call the centre at {phone}."
-)
+from locales import LOCALES, Translator
+from understanding import Understanding
 
 
 @cache
@@ -69,6 +66,9 @@ async def contact_info(turn: Turn) -> None:
 
 
 async def menu_handle(turn: Turn, event: Event) -> Go | None:
+    chosen = await intent_choice(turn, event)
+    if chosen is not None:
+        return chosen
     target = number_choice(event, "menu")
     if target == "contact":
         await contact_info(turn)
@@ -80,26 +80,50 @@ async def menu_handle(turn: Turn, event: Event) -> Go | None:
         return None
     if turn.resident is None and len(normalise_code(text)) == 8 and " " not in text.strip():
         return await code_handle(turn, event)  # a code typed straight away
-    found = intents.detect(text)
-    if found.name == "greeting":
+    found = await understand(turn, text)
+    if found.intent in ("greeting", "cancel"):
         return Go("menu")
-    if found.name == "repair":
-        turn.data.update(category=found.category, description=text, urgent=found.urgent)
-        if found.urgent:
-            estate = await turn.estate()
-            turn.say(turn.t(URGENT_NOTE, phone=estate.phone if estate else ""))
-        return Go("repair", "location")
-    if found.name == "complaint":
-        turn.data.update(content=text)
+    if found.intent == "unknown" or found.confidence < LOW_CONFIDENCE:
+        return ask_which(turn, found, text)
+    return await route_intent(turn, found.intent, text)
+
+
+def ask_which(turn: Turn, found: Understanding, text: str) -> Go:
+    """Low confidence: "did you mean …?" with the likeliest intents, keeping the words for the chosen one."""
+    turn.data["_said"] = text
+    turn.say(turn.t("Did you mean one of these?"), likely_choices(turn, found) + nav(turn.t, MENU))
+    return STAY
+
+
+async def route_intent(turn: Turn, intent: str, text: str | None) -> Go:
+    """Start what the resident asked for, carrying their words into the flow so they are not asked again."""
+    if intent == "repair":
+        if text:
+            turn.data.update(category=await category_of(turn, text, "repair") or "other", description=text)
+            return Go("repair", "location")
+        return Go("repair")
+    if intent == "complaint":
+        if text:
+            turn.data.update(content=text, category=await category_of(turn, text, "complaint") or "other")
+            return Go("complaint", "content")
         return Go("complaint")
-    if found.name is not None:
-        return Go(found.name)
-    turn.say(
-        turn.t(
-            "Sorry, I am not sure what you need. Please choose from the menu below, or describe it in other words."
-        )
-    )
+    if intent in ("inquiry", "suggestion"):
+        turn.data["kind"] = intent
+        if text:
+            turn.data["text"] = text
+            return Go("feedback", "confirm")
+        return Go("feedback", "text")
+    if intent in ("fees", "booking", "tickets", "human"):
+        return Go(intent)
     return Go("menu")
+
+
+async def intent_choice(turn: Turn, event: Event) -> Go | None:
+    """A tap on a "did you mean …?" choice: go there with the words said before it."""
+    intent = number_choice(event, INTENT_PAYLOAD)
+    if intent is None:
+        return None
+    return await route_intent(turn, intent, turn.data.pop("_said", None))
 
 
 flow("menu", {"start": Step(menu_prompt, menu_handle)}, needs_binding=False)
@@ -199,6 +223,11 @@ async def code_handle(turn: Turn, event: Event) -> Go | None:
                 unit=unit.code if unit else "",
             )
         )
+        resume = turn.data.pop("_resume", None)
+        if resume:  # what they had started before binding: continue there
+            turn.data.clear()
+            turn.data.update(resume["data"])
+            return Go(resume["flow"], resume["step"])
         return Go("menu")
     messages = {
         "invalid": t(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs import intents
 from dialogs.base import STAY, Go, Step, Turn, flow, number_choice, text_of
 from dialogs.choices import BACK, CANCEL, DONE, NO, SKIP, YES, nav
-from dialogs.flows.menu import URGENT_NOTE
 from dialogs.types import Choice, Event
+from dialogs.understand import category_of
 from estate.models import TicketKind, Urgency
 from estate.sla import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES, URGENT_CATEGORIES, category
 from estate.tickets import create_ticket
@@ -32,11 +31,6 @@ async def _estate_id(turn: Turn) -> int:
     estate = await turn.estate()
     assert estate is not None
     return estate.id
-
-
-async def _urgent_note(turn: Turn) -> None:
-    estate = await turn.estate()
-    turn.say(turn.t(URGENT_NOTE, phone=estate.phone if estate and estate.phone else ""))
 
 
 def photo_step(kind: str, next_step: str) -> Step:
@@ -89,14 +83,8 @@ async def repair_start(turn: Turn, event: Event) -> Go | None:
     if code is not None and category(TicketKind.REPAIR, code) is not None:
         turn.data["category"] = code
         return Go("repair", "location")
-    if text:
-        turn.data.update(
-            category=intents.repair_category(text) or "other",
-            description=text,
-            urgent=intents.is_urgent(text),
-        )
-        if turn.data["urgent"] or turn.data["category"] in URGENT_CATEGORIES:
-            await _urgent_note(turn)
+    if len(text) >= 2:  # an emergency never gets here: the engine has recorded it already
+        turn.data.update(category=await category_of(turn, text, "repair") or "other", description=text)
         return Go("repair", "location")
     return None
 
@@ -151,9 +139,6 @@ async def description_handle(turn: Turn, event: Event) -> Go | None:
     if len(text) < 2:
         return None
     turn.data["description"] = text
-    if intents.is_urgent(text) and not turn.data.get("urgent"):
-        turn.data["urgent"] = True
-        await _urgent_note(turn)
     return Go("repair", "photos")
 
 
@@ -378,6 +363,28 @@ async def feedback_text(turn: Turn, event: Event) -> Go | None:
     text = text_of(event)
     if len(text) < 2:
         return None
+    return await _register_feedback(turn, text)
+
+
+async def feedback_confirm_prompt(turn: Turn) -> None:
+    text = turn.data.get("text", "")
+    turn.say(
+        turn.t('Shall we pass your question on to our staff? "{text}"', text=text)
+        if turn.data.get("kind") == "inquiry"
+        else turn.t('Shall we pass your suggestion on to our staff? "{text}"', text=text),
+        nav(turn.t, YES, NO, CANCEL),
+    )
+
+
+async def feedback_confirm(turn: Turn, event: Event) -> Go | None:
+    if event.payload == NO:
+        return Go("feedback", "text")
+    if event.payload != YES or not turn.data.get("text"):
+        return None
+    return await _register_feedback(turn, turn.data["text"])
+
+
+async def _register_feedback(turn: Turn, text: str) -> Go:
     kind = turn.data.get("kind", "inquiry")
     ticket = await create_ticket(
         turn.session,
@@ -400,5 +407,9 @@ async def feedback_text(turn: Turn, event: Event) -> Go | None:
 
 flow(
     "feedback",
-    {"start": Step(feedback_prompt, feedback_handle), "text": Step(feedback_text_prompt, feedback_text)},
+    {
+        "start": Step(feedback_prompt, feedback_handle),
+        "text": Step(feedback_text_prompt, feedback_text),
+        "confirm": Step(feedback_confirm_prompt, feedback_confirm),
+    },
 )

@@ -1,0 +1,20 @@
+"""Turns a resident's words into an intent, a category, an urgency flag and a confidence.
+
+The package is self-contained: it imports nothing of the rest of the project, needs no network and downloads
+nothing. The model is trained from the labelled corpus kept in `understanding/corpus/` on first use and
+cached by the hash of its training data.
+"""
+
+from understanding.corpus import Example
+from understanding.labels import CATEGORIES, INTENTS
+from understanding.model import Model, Understanding, load_model, train_model
+
+__all__ = [
+    "CATEGORIES",
+    "INTENTS",
+    "Example",
+    "Model",
+    "Understanding",
+    "load_model",
+    "train_model",
+]
