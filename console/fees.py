@@ -208,7 +208,7 @@ def register(app: FastAPI, ctx) -> None:
         if kind not in IMPORTERS:
             return page.render("error.html", status=422, code="bad_kind")
         suffix = Path(file.filename or "x.csv").suffix.lower()
-        data = await file.read(20 * 1024 * 1024)
+        data = await file.read(page.ctx.settings.max_upload_bytes)
         with tempfile.NamedTemporaryFile(suffix=suffix if suffix in (".csv", ".xlsx") else ".csv") as tmp:
             tmp.write(data)
             tmp.flush()

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from desk import guard
 from estate.context import Context
 from estate.db import ping
 
@@ -51,6 +52,7 @@ def create_app(
 
     app = FastAPI(title="Wuye Desk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.ctx = ctx
+    guard.install(app, ctx.settings)
     if ctx.settings.trusted_proxies:
         # The client address (login limits) comes from X-Forwarded-For only when a listed proxy sent it.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=ctx.settings.trusted_proxies)

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     telegram_rate_per_second: float = 25.0
     telegram_per_chat_interval: float = 1.0
     max_photo_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024  # a JSON, XML or form request body (not an upload)
+    max_upload_bytes: int = 20 * 1024 * 1024  # a multipart upload to the console (imports)
     photo_max_per_hour: int = 20  # photos one chat account may store in an hour
     photo_quota_mb: int = 100  # photos of one account not yet part of a request (cleaned up after a day)
     binding_max_attempts_per_address: int = 20  # wrong codes per client address per binding window

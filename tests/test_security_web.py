@@ -167,3 +167,125 @@ async def test_the_estate_refuses_a_reminder_to_an_unknown_unit(ctx, world):
             s, clock=ctx.clock, estate_id=world.estate.id, tz=settings.tz, quiet=quiet, unit_code=None
         )
     assert n == 1 == await queued(ctx)
+
+
+# --- item 11: request bodies are capped before they are read ---------------------------------------
+
+
+async def test_an_oversized_json_body_is_refused_by_its_length(ctx):
+    ctx.settings.max_body_bytes = 10_000
+    async with client_for(create_app(ctx)) as c:
+        session = (await c.post("/chat/api/session")).json()["session"]
+        h = {"X-Chat-Session": session, "Content-Type": "application/json", **EN}
+        r = await c.post("/chat/api/send", content=b'{"text": "' + b"x" * 20_000 + b'"}', headers=h)
+    assert r.status_code == 413
+    assert r.json()["message"] == "That is more data than we accept in one request."
+
+
+async def test_a_streamed_body_is_cut_off_at_the_limit(ctx):
+    ctx.settings.max_body_bytes = 10_000
+    sent = []
+
+    async def chunks():
+        for _ in range(1000):
+            sent.append(1)
+            yield b"[" * 1000
+
+    async with client_for(create_app(ctx)) as c:
+        session = (await c.post("/chat/api/session")).json()["session"]
+        h = {"X-Chat-Session": session, "Content-Type": "application/json", **EN}
+        r = await c.post("/chat/api/send", content=chunks(), headers=h)
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+    assert len(sent) <= 12
+
+
+async def test_a_chat_upload_without_a_session_is_refused_before_it_is_parsed(ctx, monkeypatch):
+    from starlette.requests import Request
+
+    parsed = []
+    original = Request._get_form
+
+    async def spy(self, **kw):
+        parsed.append(self.url.path)
+        return await original(self, **kw)
+
+    monkeypatch.setattr(Request, "_get_form", spy)
+    async with client_for(create_app(ctx)) as c:
+        for h in ({}, {"X-Chat-Session": "x" * 32}):
+            r = await c.post(
+                "/chat/api/send",
+                files={"photo": ("a.png", b"\x89PNG" + b"0" * 200_000, "image/png")},
+                headers=h,
+            )
+            assert r.status_code == 401
+    assert parsed == []
+
+
+async def test_a_console_upload_over_the_limit_is_refused(ctx, world):
+    ctx.settings.max_upload_bytes = 50_000
+    async with client_for(create_app(ctx)) as c:
+        csrf = await sign_in(c, "manager")
+        r = await c.post(
+            "/console/import",
+            data={"csrf": csrf, "kind": "residents"},
+            files={"file": ("r.csv", b"unit,name,phone\n" + b"1-101,A,1\n" * 10_000, "text/csv")},
+            headers=EN,
+        )
+        assert r.status_code == 413 and "more data than we accept" in r.text
+        small = await c.post(
+            "/console/import",
+            data={"csrf": csrf, "kind": "residents"},
+            files={"file": ("r.csv", b"unit,name,phone\n1-101,Li Si,13912345678\n", "text/csv")},
+        )
+        assert small.status_code == 200
+
+
+# --- item 17: security headers -----------------------------------------------------------------------
+
+
+async def test_every_page_carries_the_security_headers(ctx, world):
+    async with client_for(create_app(ctx)) as c:
+        pages = [
+            await c.get(p) for p in ("/chat", "/console/login", "/healthz", "/chat/api/poll", "/nowhere")
+        ]
+        await sign_in(c, "manager")
+        pages += [
+            await c.get(p) for p in ("/console/fees", "/console/dashboard", "/console/static/console.js")
+        ]
+    for r in pages:
+        csp = dict(
+            part.strip().split(" ", 1)
+            for part in r.headers["content-security-policy"].split(";")
+            if part.strip()
+        )
+        assert csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'", r.url
+        assert "unsafe-inline" not in csp["style-src"] and csp["object-src"] == "'none'"
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "same-origin"
+
+
+def test_no_template_carries_inline_script_or_style():
+    root = Path(__file__).resolve().parent.parent
+    inline = re.compile(
+        r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|javascript:|<style|\sstyle\s*=|hx-on", re.IGNORECASE
+    )
+    found = [
+        (str(path.relative_to(root)), m.group(0))
+        for folder in ("console/templates", "bot/webchat/templates")
+        for path in sorted((root / folder).rglob("*.html"))
+        for m in inline.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+async def test_cookies_are_secure_over_https(ctx, world):
+    async with client_for(create_app(ctx), "https://desk.example") as c:
+        chat = await c.post("/chat/api/session")
+        login = await c.post("/console/login", data={"username": "manager", "password": "console-pass-1"})
+        lang = await c.get("/console/lang/en")
+    for r in (chat, login, lang):
+        assert "secure" in r.headers["set-cookie"].lower(), r.url
+    async with client_for(create_app(ctx)) as c:
+        chat = await c.post("/chat/api/session")
+    assert "secure" not in chat.headers["set-cookie"].lower()

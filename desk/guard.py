@@ -1,0 +1,166 @@
+"""ASGI guards around the whole app: request bodies capped before they are read, and security headers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from estate.settings import Settings
+from locales import N_, Translator, normalize_locale
+
+TOO_LARGE = N_("That is more data than we accept in one request.")
+BAD_LENGTH = N_("Sorry, we could not read that request.")
+MULTIPART_SLACK = 64 * 1024  # the form's field names and boundaries around a photo
+
+# No inline script or style anywhere: templates load everything from /console/static and /chat/static.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def body_limit(settings: Settings, scope: Scope) -> int:
+    """The most bytes a request may carry: a photo for the web chat, an import for the console, else a form."""
+    content_type = _headers(scope).get("content-type", "")
+    if content_type.startswith("multipart/"):
+        if scope["path"].startswith("/chat"):
+            return settings.max_photo_bytes + MULTIPART_SLACK
+        return settings.max_upload_bytes
+    return settings.max_body_bytes
+
+
+def _locale(headers: dict[str, str]) -> str:
+    chosen = cookie_parser(headers.get("cookie", "")).get("desk_console_lang")
+    return normalize_locale(chosen or headers.get("accept-language", "").split(",")[0] or None)
+
+
+async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    """A translated refusal: JSON for the chat and channel APIs, plain text for a person's browser."""
+    headers = _headers(scope)
+    text = Translator(_locale(headers))(message)
+    if scope["path"].startswith("/chat/api") or "json" in headers.get("accept", ""):
+        body = json.dumps({"error": code, "message": text}, ensure_ascii=False).encode()
+        media = b"application/json"
+    else:
+        body, media = text.encode(), b"text/plain; charset=utf-8"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", media),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """Refuse a body whose Content-Length is over the limit with 413 before reading it, and stop a
+    streamed (chunked) body as soon as it passes the limit: nothing larger is ever buffered or spooled."""
+
+    def __init__(self, app: ASGIApp, *, limit_for: Callable[[Scope], int]) -> None:
+        self.app, self.limit_for = app, limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        length = _headers(scope).get("content-length")
+        if length is not None:
+            if not length.strip().isdigit():
+                await _refuse(scope, send, 400, "bad_request", BAD_LENGTH)
+                return
+            if int(length) > limit:
+                await _refuse(scope, send, 413, "too_large", TOO_LARGE)
+                return
+        received = 0
+        refused = False
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    refused = True
+                    if not started:
+                        await _refuse(scope, send, 413, "too_large", TOO_LARGE)
+                    # The app sees a client that went away: it stops reading and its answer is dropped.
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
+
+
+def _secure(cookie: bytes) -> bytes:
+    attributes = [part.strip() for part in cookie.lower().split(b";")[1:]]
+    return cookie if b"secure" in attributes else cookie + b"; Secure"
+
+
+class SecurityHeaders:
+    """Every response carries the CSP, frame, sniffing and referrer headers (a handler may set its own),
+    and over https every cookie is `Secure`."""
+
+    def __init__(self, app: ASGIApp, *, https: Callable[[Scope], bool]) -> None:
+        self.app, self.https = app, https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = self.https(scope)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, _secure(v) if https and k.lower() == b"set-cookie" else v)
+                    for k, v in message.get("headers", [])
+                ]
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def install(app: Any, settings: Settings) -> None:
+    """Wrap the app: headers outermost, so that even a refused body gets them."""
+    app.add_middleware(BodyLimit, limit_for=lambda scope: body_limit(settings, scope))
+    app.add_middleware(
+        SecurityHeaders,
+        https=lambda scope: scope.get("scheme") == "https" or settings.base_url.startswith("https://"),
+    )
