@@ -19,6 +19,7 @@ from locales import LOCALES, N_
 
 WRONG_LOGIN = N_("Wrong user name or password.")
 TOO_MANY = N_("Too many failed sign-ins. Please wait 15 minutes and try again.")
+FORM_EXPIRED = N_("The sign-in page has expired. Please sign in again.")
 
 
 def create_console(ctx: Context) -> FastAPI:
@@ -86,21 +87,35 @@ def page_for(route: str, *, write: bool = False):
 
 
 def register(app: FastAPI, ctx: Context) -> None:
+    https = ctx.settings.base_url.startswith("https://")
+
+    def login_page(request: Request, status: int = 200, **values: str) -> HTMLResponse:
+        """The sign-in form, with a CSRF token bound to this browser's login cookie."""
+        nonce = auth.login_nonce(request)
+        token = auth.login_token(ctx.settings.secret_key, nonce)
+        response = anonymous_render(request, "login.html", status=status, login_csrf=token, **values)
+        auth.set_login_cookie(response, nonce, secure=https)
+        return response
+
     @app.get("/login", response_class=HTMLResponse)
     async def login_form(request: Request) -> HTMLResponse:
-        return anonymous_render(request, "login.html")
+        return login_page(request)
 
     @app.post("/login")
-    async def login(request: Request, username: str = Form(""), password: str = Form("")) -> Response:
+    async def login(
+        request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form("")
+    ) -> Response:
+        if not auth.login_form_ok(ctx.settings.secret_key, request, csrf):
+            return login_page(request, status=403, error=FORM_EXPIRED, username=username)
         address = request.client.host if request.client else "?"
         limiter: auth.LoginLimiter = app.state.limiter
         if limiter.blocked(username, address):
-            return anonymous_render(request, "login.html", status=429, error=TOO_MANY, username=username)
+            return login_page(request, status=429, error=TOO_MANY, username=username)
         async with ctx.sessions() as s:
             staff = await authenticate(s, username=username, password=password)
         if staff is None:
             limiter.failed(username, address)
-            return anonymous_render(request, "login.html", status=401, error=WRONG_LOGIN, username=username)
+            return login_page(request, status=401, error=WRONG_LOGIN, username=username)
         limiter.succeeded(username, address)
         cookie, _ = auth.issue(ctx.settings.secret_key, staff)
         response = RedirectResponse("/console/", status_code=303)
@@ -124,7 +139,7 @@ def register(app: FastAPI, ctx: Context) -> None:
 
     @app.get("/lang/{locale}")
     async def switch_language(locale: str, request: Request) -> Response:
-        response = RedirectResponse(request.headers.get("referer") or "/console/", status_code=303)
+        response = RedirectResponse(auth.console_return(request.headers.get("referer")), status_code=303)
         if locale in LOCALES:
             response.set_cookie(
                 LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, path="/console", samesite="lax"

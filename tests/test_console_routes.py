@@ -10,7 +10,7 @@ from console.auth import ROUTE_ROLES
 from desk.app import create_app
 from estate.models import OutboundMessage, Staff, Ticket
 from estate.tickets import create_ticket, dispatch_ticket, resolve_ticket
-from tests.console_support import PASSWORD, ROLES, console_world, sign_in
+from tests.console_support import PASSWORD, ROLES, console_world, post_login, sign_in
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ async def new_ticket(ctx, world, text="Tap drips", **kw):
 async def test_sign_in_out_and_the_login_limit(app, world):
     async with client_for(app) as c:
         assert (await c.get("/console/tickets")).headers["location"] == "/console/login"
-        bad = await c.post("/console/login", data={"username": "agent", "password": "nope"})
+        bad = await post_login(c, "agent", "nope")
         assert bad.status_code == 401 and "用户名或密码错误" in bad.text
         csrf = await sign_in(c, "agent")
         assert (await c.get("/console/tickets")).status_code == 200
@@ -55,8 +55,8 @@ async def test_sign_in_out_and_the_login_limit(app, world):
         assert (await c.get("/console/tickets")).status_code == 303
     async with client_for(app) as c:
         for _ in range(5):
-            await c.post("/console/login", data={"username": "supervisor", "password": "wrong"})
-        locked = await c.post("/console/login", data={"username": "supervisor", "password": PASSWORD})
+            await post_login(c, "supervisor", "wrong")
+        locked = await post_login(c, "supervisor", PASSWORD)
         assert locked.status_code == 429
 
 
@@ -255,7 +255,7 @@ async def test_admin_adds_and_deactivates_staff(ctx, app, world):
             newbie = (await s.execute(select(Staff).where(Staff.username == "newbie"))).scalar_one()
         await c.post(f"/console/staff/{newbie.id}/active", data={"csrf": csrf, "active": "0"})
     async with client_for(app) as c:
-        r = await c.post("/console/login", data={"username": "newbie", "password": "longenough1"})
+        r = await post_login(c, "newbie", "longenough1")
         assert r.status_code == 401
     async with ctx.sessions() as s:
         assert (

@@ -266,3 +266,63 @@ async def test_an_admin_password_reset_signs_the_member_out(ctx):
         assert r.status_code == 303
         assert (await agent.get("/console/tickets")).status_code == 303
         assert (await admin.get("/console/staff")).status_code == 200
+
+
+# ---------------------------------------------------------------- item 15: the sign-in form has a CSRF token
+
+
+async def test_a_sign_in_posted_from_elsewhere_is_refused(ctx):
+    await console_world(ctx)
+    app = create_app(ctx)
+    async with client_for(app) as attacker, client_for(app) as victim:
+        # A cross-site form posts the attacker's credentials from the victim's browser: no token, ...
+        r = await victim.post("/console/login", data={"username": "agent", "password": PASSWORD})
+        assert r.status_code == 403 and "登录页面已过期" in r.text and "desk_staff" not in r.cookies
+        # ... or the token of the attacker's own copy of the form, which does not match the victim's cookie.
+        token = CSRF.search((await attacker.get("/console/login")).text).group(1)
+        await victim.get("/console/login")
+        data = {"username": "agent", "password": PASSWORD, "csrf": token}
+        r = await victim.post("/console/login", data=data)
+        assert r.status_code == 403 and "desk_staff" not in r.cookies
+        assert (await victim.get("/console/tickets")).status_code == 303
+        # The form the victim's browser was given works.
+        assert (await post_login(victim, "agent")).status_code == 303
+        assert (await victim.get("/console/tickets")).status_code == 200
+
+
+async def test_refused_sign_in_forms_do_not_count_as_failed_passwords(ctx):
+    await console_world(ctx)
+    async with client_for(create_app(ctx)) as c:
+        for _ in range(6):
+            r = await c.post("/console/login", data={"username": "agent", "password": "wrong"})
+            assert r.status_code == 403
+        assert (await post_login(c, "agent")).status_code == 303
+
+
+# ---------------------------------------------------------------- item 16: the language switch stays in the console
+
+
+@pytest.mark.parametrize(
+    ("referer", "location"),
+    [
+        ("https://evil.example/phish", "/console/"),
+        ("https://evil.example/console/tickets", "/console/tickets"),
+        ("http://t/console/tickets?q=1-101", "/console/tickets?q=1-101"),
+        ("http://t/console", "/console"),
+        ("http://t//evil.example/console/", "/console/"),
+        ("//evil.example/console/", "/console/"),
+        ("http://t/consolex", "/console/"),
+        ("http://t/chat", "/console/"),
+        ("http://t/console/../chat", "/console/"),
+        ("http://t/console/%2e%2e/chat", "/console/"),
+        ("http://t/console\\\\evil.example", "/console/"),
+        ("javascript:alert(1)", "/console/"),
+        (None, "/console/"),
+    ],
+)
+async def test_the_language_switch_redirects_only_within_the_console(ctx, referer, location):
+    headers = {"referer": referer} if referer else {}
+    async with client_for(create_app(ctx)) as c:
+        r = await c.get("/console/lang/en", headers=headers)
+    assert r.status_code == 303 and r.headers["location"] == location
+    assert r.cookies.get("desk_console_lang") == "en"
