@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
+from sqlalchemy.exc import StatementError
 
 from console import auth
 from console.web import HERE, LOCALE_COOKIE, Page, anonymous_render, request_locale
 from estate.context import Context
+from estate.db import refused_value
 from estate.errors import DomainError
 from estate.models import CallbackStatus, CallbackTask, Escalation, Staff, Ticket, TicketStatus
 from estate.staff import authenticate, change_password, end_sessions
@@ -47,6 +50,22 @@ def create_console(ctx: Context) -> FastAPI:
     async def _domain(request: Request, exc: DomainError) -> Response:
         status = 404 if exc.code.endswith("not_found") else 409
         return anonymous_render(request, "error.html", status=status, code=exc.code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _unreadable(request: Request, exc: RequestValidationError) -> Response:
+        # A hand-made address or form (a word where a number belongs, a missing field): a page, not JSON.
+        return anonymous_render(request, "error.html", status=400, code="bad_input")
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(StatementError)
+    async def _refused_value(request: Request, exc: Exception) -> Response:
+        # An id beyond the database's integers (a hand-made address) or a NUL typed into a form.
+        kind = refused_value(exc)
+        if kind is None:
+            raise exc
+        if kind == "number":
+            return anonymous_render(request, "error.html", status=404, code="number_out_of_range")
+        return anonymous_render(request, "error.html", status=400, code="bad_input")
 
     register(app, ctx)
     from console import admin, fees, office, tickets

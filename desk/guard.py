@@ -6,9 +6,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from starlette.requests import cookie_parser
+from sqlalchemy.exc import StatementError
+from starlette.requests import Request, cookie_parser
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from estate.db import refused_value
 from estate.settings import Settings
 from locales import N_, Translator, normalize_locale
 
@@ -157,8 +160,18 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+async def _refused_value(request: Request, exc: Exception) -> Response:
+    """A value the database refuses (a hand-made id beyond its integers, a NUL) is bad input, not a crash."""
+    if refused_value(exc) is None:
+        raise exc
+    text = Translator(_locale(_headers(request.scope)))(BAD_LENGTH)
+    return JSONResponse({"error": "bad_request", "message": text}, status_code=400)
+
+
 def install(app: Any, settings: Settings) -> None:
     """Wrap the app: headers outermost, so that even a refused body gets them."""
+    app.add_exception_handler(OverflowError, _refused_value)
+    app.add_exception_handler(StatementError, _refused_value)
     app.add_middleware(BodyLimit, limit_for=lambda scope: body_limit(settings, scope))
     app.add_middleware(
         SecurityHeaders,

@@ -289,3 +289,105 @@ async def test_cookies_are_secure_over_https(ctx, world):
     async with client_for(create_app(ctx)) as c:
         chat = await c.post("/chat/api/session")
     assert "secure" not in chat.headers["set-cookie"].lower()
+
+
+# --- item 18: odd input gets a polite 400/404, never a 500 ------------------------------------------
+
+
+async def test_odd_chat_input_is_refused_politely(ctx):
+    async with client_for(create_app(ctx)) as c:
+        session = (await c.post("/chat/api/session")).json()["session"]
+        h = {"X-Chat-Session": session, "Content-Type": "application/json", **EN}
+        sorry = "Sorry, we could not read that message. Please try again."
+        for body in (
+            b'{"text": "\\ud800"}',
+            b'{"choice": "a\\udfffb"}',
+            b'{"text": "nul \\u0000 inside"}',
+            b"[" * 50_000 + b"]" * 50_000,
+            b'{"text": ' * 20_000 + b'"x"' + b"}" * 20_000,
+        ):
+            r = await c.post("/chat/api/send", content=body, headers=h)
+            assert r.status_code == 400 and r.json()["message"] == sorry, body[:30]
+        for after in (str(2**31), str(BIG), str(2**80), "-1", "abc", "1e3", "²"):
+            r = await c.get(f"/chat/api/poll?after={after}", headers=h)
+            assert r.status_code == 400 and r.json()["message"] == sorry, after
+        assert (await c.get(f"/chat/api/poll?after={2**31 - 1}", headers=h)).json() == {"messages": []}
+        assert (await c.post("/chat/api/send", json={"text": "hello"}, headers=h)).status_code == 200
+
+
+async def test_console_ids_beyond_64_bits_are_not_found(ctx, world):
+    async with client_for(create_app(ctx)) as c:
+        csrf = await sign_in(c, "admin")
+        gets = [
+            f"/console/tickets/{BIG}",
+            f"/console/tickets/{2**80}",
+            f"/console/tickets/{2**31}",
+            "/console/tickets/abc",
+            f"/console/audit?before={BIG}",
+            f"/console/reports/{BIG}",
+            f"/console/notices/{BIG}/progress",
+            f"/console/attachments/{BIG}",
+            f"/console/tickets?building={BIG}",
+            f"/console/tickets?after=2026-11-22T10:00:00%2B08:00_{BIG}",
+        ]
+        for path in gets:
+            r = await c.get(path, headers=EN)
+            assert r.status_code in (400, 404) and "Sorry" in r.text, (path, r.status_code)
+        posts = [
+            f"/console/tickets/{BIG}/claim",
+            f"/console/callbacks/{BIG}",
+            f"/console/units/1-101/unbind/{BIG}",
+            f"/console/bookings/{BIG}/confirm",
+            f"/console/staff/{BIG}/active",
+        ]
+        for path in posts:
+            form = {"csrf": csrf, "active": "0", "overall": "5", "speed": "5", "attitude": "5"}
+            r = await c.post(path, data=form, headers=EN)
+            assert r.status_code in (400, 404) and "Sorry" in r.text, (path, r.status_code)
+        r = await c.post(
+            "/console/notices",
+            data={"csrf": csrf, "title": "T", "body": "B", "target": "building", "building": str(BIG)},
+            headers=EN,
+        )
+        assert r.status_code in (303, 400, 404, 422), r.status_code
+        assert (await c.get("/console/tickets")).status_code == 200
+
+
+async def test_a_hand_made_choice_with_a_huge_number_is_refused_politely(ctx):
+    from estate.binding import issue_binding_code
+    from tests.dialog_support import world_with_catalogue
+
+    world = await world_with_catalogue(ctx, ctx.clock.now())
+    async with ctx.sessions() as s, s.begin():
+        code = await issue_binding_code(
+            s, clock=ctx.clock, unit_id=world.unit.id, secret=ctx.settings.secret_key
+        )
+    async with client_for(create_app(ctx)) as c:
+        session = (await c.post("/chat/api/session")).json()["session"]
+        h = {"X-Chat-Session": session, **EN}
+        await c.post("/chat/api/send", json={"choice": "menu:bind"}, headers=h)
+        await c.post("/chat/api/send", json={"text": code}, headers=h)
+        for choices in (
+            ["menu:booking", f"svc:{BIG}"],
+            ["menu:tickets", f"t:{BIG}"],
+            ["menu:booking", f"svc:{2**31}"],
+        ):
+            replies = [await c.post("/chat/api/send", json={"choice": p}, headers=h) for p in choices]
+            assert replies[-1].status_code in (200, 400), (choices, replies[-1].status_code)
+            assert replies[-1].json().get("message") or replies[-1].json().get("replies")
+
+
+async def test_nul_characters_in_console_input_never_crash_a_page(ctx, world):
+    async with client_for(create_app(ctx)) as c:
+        csrf = await sign_in(c, "admin")
+        for path in ("/console/residents?q=%00", "/console/units/%00", "/console/units/%ED%A0%80"):
+            r = await c.get(path, headers=EN)
+            assert r.status_code in (200, 400, 404), (path, r.status_code)
+        for path, form in (
+            ("/console/notices", {"title": "a\x00b", "body": "x", "target": "estate"}),
+            ("/console/units/1-101/pay", {"amount": "1", "key": "k\x00", "note": "\x00"}),
+            ("/console/fees/remind", {"unit": "1-1\x0001"}),
+        ):
+            r = await c.post(path, data={"csrf": csrf, **form}, headers=EN)
+            assert r.status_code in (303, 400, 404), (path, r.status_code)
+            assert r.status_code == 303 or "Sorry" in r.text

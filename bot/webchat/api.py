@@ -29,6 +29,7 @@ COOKIE = "desk_chat"
 HEADER = "X-Chat-Session"
 PHOTO_SENT = N_("(photo)")
 MAX_TEXT = 2000
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (PostgreSQL)
 
 ERRORS = {
     "no_session": N_("Your chat session has expired. Please reload the page."),
@@ -63,6 +64,17 @@ def _reply_json(message_id: int, reply: Reply | dict) -> dict:
         "request_photo": data.get("request_photo", False),
         "request_contact": data.get("request_contact", False),
     }
+
+
+def _storable(value: Any) -> bool:
+    """Text the database can hold: no lone surrogate (\\ud800 in JSON) and no NUL character."""
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 def _session_id(request: Request) -> str | None:
@@ -133,7 +145,9 @@ def create_router(ctx: Context) -> APIRouter:
                 body = json.loads(await request.body() or b"null")
                 if not isinstance(body, dict):
                     raise ValueError
-        except (ValueError, UnicodeDecodeError):
+            if not all(_storable(v) for v in body.values()):
+                raise ValueError
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested JSON
             return _error(request, "bad_request", 400)
         text, choice, command = body.get("text"), body.get("choice"), body.get("command")
         if photo is None and not any(isinstance(v, str) and v.strip() for v in (text, choice, command)):
@@ -193,14 +207,16 @@ def create_router(ctx: Context) -> APIRouter:
         return JSONResponse(body_out)
 
     @router.get("/chat/api/poll")
-    async def poll(request: Request, after: int = 0) -> JSONResponse:
+    async def poll(request: Request, after: str = "0") -> JSONResponse:
+        if not (after.isascii() and after.isdigit() and int(after) <= MAX_ID):
+            return _error(request, "bad_request", 400)
         async with ctx.sessions() as s:
             account = await _account(s, ctx, _session_id(request))
             if account is None:
                 return _error(request, "no_session", 401)
             rows = await s.execute(
                 select(WebChatMessage)
-                .where(WebChatMessage.channel_account_id == account.id, WebChatMessage.id > after)
+                .where(WebChatMessage.channel_account_id == account.id, WebChatMessage.id > int(after))
                 .order_by(WebChatMessage.id)
                 .limit(200)
             )
