@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import StatementError
@@ -16,6 +17,7 @@ from estate.settings import Settings
 from locales import N_, Translator, normalize_locale
 
 TOO_LARGE = N_("That is more data than we accept in one request.")
+PHOTO_TOO_LARGE = N_("That photo is too large. Please send one under {max_mb} MB.")  # as the chat says it
 BAD_LENGTH = N_("Sorry, we could not read that request.")
 MULTIPART_SLACK = 64 * 1024  # the form's field names and boundaries around a photo
 
@@ -36,14 +38,27 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
-def body_limit(settings: Settings, scope: Scope) -> int:
-    """The most bytes a request may carry: a photo for the web chat, an import for the console, else a form."""
-    content_type = _headers(scope).get("content-type", "")
-    if content_type.startswith("multipart/"):
-        if scope["path"].startswith("/chat"):
-            return settings.max_photo_bytes + MULTIPART_SLACK
-        return settings.max_upload_bytes
-    return settings.max_body_bytes
+@dataclass(frozen=True)
+class Limit:
+    """The most bytes a request may carry, and what the refusal says."""
+
+    size: int
+    code: str = "too_large"
+    message: str = TOO_LARGE
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def body_limit(settings: Settings, scope: Scope) -> Limit:
+    """A photo to the web chat, a file to the console's import, else a form's worth."""
+    if _headers(scope).get("content-type", "").startswith("multipart/"):
+        if scope["path"] == "/chat/api/send":
+            mb = settings.max_photo_bytes // (1024 * 1024)
+            return Limit(
+                settings.max_photo_bytes + MULTIPART_SLACK, "photo_too_large", PHOTO_TOO_LARGE, {"max_mb": mb}
+            )
+        if scope["path"] == "/console/import":
+            return Limit(settings.max_upload_bytes)
+    return Limit(settings.max_body_bytes)
 
 
 def _locale(headers: dict[str, str]) -> str:
@@ -51,10 +66,10 @@ def _locale(headers: dict[str, str]) -> str:
     return normalize_locale(chosen or headers.get("accept-language", "").split(",")[0] or None)
 
 
-async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str, **params: Any) -> None:
     """A translated refusal: JSON for the chat and channel APIs, plain text for a person's browser."""
     headers = _headers(scope)
-    text = Translator(_locale(headers))(message)
+    text = Translator(_locale(headers))(message, **params)
     if scope["path"].startswith("/chat/api") or "json" in headers.get("accept", ""):
         body = json.dumps({"error": code, "message": text}, ensure_ascii=False).encode()
         media = b"application/json"
@@ -78,7 +93,7 @@ class BodyLimit:
     """Refuse a body whose Content-Length is over the limit with 413 before reading it, and stop a
     streamed (chunked) body as soon as it passes the limit: nothing larger is ever buffered or spooled."""
 
-    def __init__(self, app: ASGIApp, *, limit_for: Callable[[Scope], int]) -> None:
+    def __init__(self, app: ASGIApp, *, limit_for: Callable[[Scope], Limit]) -> None:
         self.app, self.limit_for = app, limit_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,13 +101,14 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope)
+        too_large = (413, limit.code, limit.message)
         length = _headers(scope).get("content-length")
         if length is not None:
             if not length.strip().isdigit():
                 await _refuse(scope, send, 400, "bad_request", BAD_LENGTH)
                 return
-            if int(length) > limit:
-                await _refuse(scope, send, 413, "too_large", TOO_LARGE)
+            if int(length) > limit.size:
+                await _refuse(scope, send, *too_large, **limit.params)
                 return
         received = 0
         refused = False
@@ -105,10 +121,10 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received > limit.size:
                     refused = True
                     if not started:
-                        await _refuse(scope, send, 413, "too_large", TOO_LARGE)
+                        await _refuse(scope, send, *too_large, **limit.params)
                     # The app sees a client that went away: it stops reading and its answer is dropped.
                     return {"type": "http.disconnect"}
             return message

@@ -238,6 +238,11 @@ async def test_a_console_upload_over_the_limit_is_refused(ctx, world):
             files={"file": ("r.csv", b"unit,name,phone\n1-101,Li Si,13912345678\n", "text/csv")},
         )
         assert small.status_code == 200
+    async with client_for(create_app(ctx)) as c:  # elsewhere a multipart body gets no more than a form
+        r = await c.post(
+            "/console/login", files={"file": ("x.bin", b"0" * (2 * 1024 * 1024), "text/plain")}, headers=EN
+        )
+        assert r.status_code == 413
 
 
 # --- item 17: security headers -----------------------------------------------------------------------
