@@ -24,5 +24,6 @@ EVENT_LABELS = {
     "urged": N_("Resident urged"),
     "escalated": N_("Escalated"),
     "survey": N_("Survey answer"),
+    "reclassified": N_("Kind or category corrected"),
 }
 OTHER_EVENT = N_("Event")

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import and_, or_, select
 
 from console.app import page_for
+from console.labels import KIND_LABELS
 from console.web import Page
 from estate import tickets as svc
 from estate.errors import NotFound
@@ -230,6 +231,7 @@ def register(app: FastAPI, ctx) -> None:
             due=due,
             status_labels=STATUS_LABELS,
             departments=[(d.value, DEPARTMENT_LABELS[d]) for d in Department],
+            classifications=[(kind, KIND_LABELS[kind], CATEGORIES[kind]) for kind in TicketKind],
             technicians=await technicians(s),
             phrases=standard_phrases(page.locale, estate=estate.name if estate else ""),
             **extra,
@@ -279,6 +281,24 @@ def register(app: FastAPI, ctx) -> None:
             return await show(page, ticket, status=422, refused=text, forbidden=matches)
         await svc.add_staff_reply(
             page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id, text=text
+        )
+        return page.redirect(f"/tickets/{ticket_id}")
+
+    @app.post("/tickets/{ticket_id}/reclassify")
+    async def reclassify(
+        ticket_id: int,
+        classification: str = Form(""),
+        page: Page = Depends(page_for("ticket.reclassify", write=True)),
+    ) -> Response:
+        await _visible(page, ticket_id)
+        kind, _, code = classification.partition(":")
+        await svc.reclassify_ticket(
+            page.session,
+            clock=page.ctx.clock,
+            ticket_id=ticket_id,
+            staff_id=page.staff.id,
+            kind=kind,
+            category_code=code,
         )
         return page.redirect(f"/tickets/{ticket_id}")
 

@@ -20,6 +20,7 @@ from console.labels import EVENT_LABELS, KIND_LABELS, OTHER_EVENT
 from estate.context import Context
 from estate.models import Staff
 from estate.money import fmt_yuan
+from estate.sla import category
 from locales import LOCALES, Translator, normalize_locale
 
 HERE = Path(__file__).parent
@@ -43,6 +44,12 @@ def environment(locale: str) -> Environment:
     )  # type: ignore[attr-defined]
     env.filters["yuan"] = fmt_yuan
     env.globals.update(kind_labels=KIND_LABELS, event_labels=EVENT_LABELS, other_event=OTHER_EVENT)
+
+    def category_label(kind: str, code: str) -> str:
+        found = category(kind, code)
+        return t(found.label) if found else code
+
+    env.globals["category_label"] = category_label
     return env
 
 

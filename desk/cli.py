@@ -158,7 +158,7 @@ def jobs_run(
     ),
 ) -> None:
     """Run one job once, now or at a chosen instant."""
-    from estate.jobs import JOBS, run_job
+    from estate.jobs import JOBS
 
     if name not in JOBS:
         err.print(f"Unknown job {name!r}. Known: {', '.join(JOBS)}")
@@ -173,7 +173,9 @@ def jobs_run(
             raise typer.Exit(2)
         if at.tzinfo is None:
             at = at.replace(tzinfo=cfg.tz)
-    summary = run(lambda ctx: run_job(ctx, name, at))
+    from desk.runtime import run_job_once
+
+    summary = run(lambda ctx: run_job_once(ctx, name, at))
     out.print(f"{name}: {summary}")
 
 
@@ -426,6 +428,63 @@ def outbox_list(
             ]
 
     _emit(run(work), as_json, ["id", "channel", "kind", "status", "attempts", "dedupe_key"])
+
+
+@app.command()
+def understand(
+    texts: list[str] = typer.Argument(
+        None, help="Messages to classify; none: one message per line from stdin"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per message, in order"),
+) -> None:
+    """What residents' messages mean: intent, category, urgency and confidence."""
+    from understanding import load_model
+
+    cfg = settings()
+    model = _installation_model(cfg) or load_model(understanding_cache(cfg))
+    lines = texts if texts else [line.rstrip("\r\n") for line in sys.stdin]
+    table = Table("text", "intent", "category", "urgent", "confidence")
+    for text in lines:
+        found = model.classify(text).as_dict()
+        if as_json:
+            print(json.dumps(found, ensure_ascii=False), flush=False)
+        else:
+            table.add_row(
+                text,
+                found["intent"],
+                found["category"] or "",
+                "yes" if found["urgent"] else "",
+                f"{found['confidence']:.2f}",
+            )
+    if not as_json:
+        out.print(table)
+
+
+def understanding_cache(cfg: Settings) -> Path:
+    from estate.understanding import cache_dir
+
+    return cache_dir(cfg)
+
+
+def _installation_model(cfg: Settings):
+    """The model with the staff corrections folded in so far, when the database has them; else None."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from estate.models import Estate
+    from estate.understanding import model_for
+
+    if cfg.database_url.startswith("sqlite") and not Path(cfg.database_url.split(":///", 1)[-1]).exists():
+        return None  # nothing installed yet: do not create an empty database just to look
+
+    async def work(ctx: Context):
+        async with ctx.sessions() as s:
+            estate = (await s.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one_or_none()
+            return await model_for(s, settings=cfg, estate_id=estate.id if estate else None)
+
+    try:
+        return run(work)
+    except (SQLAlchemyError, OSError):
+        return None
 
 
 @app.command()

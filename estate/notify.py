@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.clock import Clock
-from estate.models import Department, Ticket, TicketEvent, TicketStatus
-from estate.outbox import enqueue_to_resident
+from estate.models import ChannelAccount, Department, Ticket, TicketEvent, TicketStatus
+from estate.outbox import enqueue, enqueue_to_resident
 from locales import N_, Translator
 
 DEPARTMENT_LABELS: dict[str, str] = {
@@ -58,7 +60,7 @@ async def notify_status(
     Status changes are not held for quiet hours: the resident is waiting for them, and the seeds ask
     that the customer be told promptly while an issue is handled.
     """
-    if ticket.resident_id is None or what not in STATUS_MESSAGES:
+    if what not in STATUS_MESSAGES:
         return 0
 
     def text_for(locale: str | None) -> str:
@@ -70,36 +72,73 @@ async def notify_status(
             result=(ticket.result or "").strip(),
         )
 
-    return await enqueue_to_resident(
+    return await _to_ticket_chat(
         session,
         clock=clock,
-        resident_id=ticket.resident_id,
+        ticket=ticket,
         key=f"ticket:{ticket.id}:status:{what}:{event.id}",
         text_for=text_for,
         kind="status",
         payload={"ticket_ref": ticket.ref, "status": what},
-        prefer_account_id=ticket.channel_account_id,
-        ticket_id=ticket.id,
     )
 
 
 async def notify_reply(session: AsyncSession, *, clock: Clock, ticket: Ticket, event: TicketEvent) -> int:
     """Queue a staff member's reply to the resident on the channel the ticket came from."""
-    if ticket.resident_id is None:
-        return 0
 
     def text_for(locale: str | None) -> str:
         t = Translator(locale)
         return t("[{ref}] {text}", ref=ticket.ref, text=event.text or "")
 
-    return await enqueue_to_resident(
+    return await _to_ticket_chat(
         session,
         clock=clock,
-        resident_id=ticket.resident_id,
+        ticket=ticket,
         key=f"ticket:{ticket.id}:reply:{event.id}",
         text_for=text_for,
         kind="reply",
         payload={"ticket_ref": ticket.ref},
-        prefer_account_id=ticket.channel_account_id,
+    )
+
+
+async def _to_ticket_chat(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    ticket: Ticket,
+    key: str,
+    text_for: Callable[[str | None], str],
+    kind: str,
+    payload: dict,
+) -> int:
+    """Queue a message about the ticket to its resident, or, for an emergency reported by a chat that is
+    not bound yet, to that chat while it is still unbound (nobody else's words reach it)."""
+    if ticket.resident_id is not None:
+        return await enqueue_to_resident(
+            session,
+            clock=clock,
+            resident_id=ticket.resident_id,
+            key=key,
+            text_for=text_for,
+            kind=kind,
+            payload=payload,
+            prefer_account_id=ticket.channel_account_id,
+            ticket_id=ticket.id,
+        )
+    account = (
+        await session.get(ChannelAccount, ticket.channel_account_id) if ticket.channel_account_id else None
+    )
+    if account is None or account.resident_id is not None or account.blocked:
+        return 0
+    inserted = await enqueue(
+        session,
+        clock=clock,
+        dedupe_key=f"{key}:{account.channel}:{account.id}",
+        channel=account.channel,
+        channel_account_id=account.id,
+        text=text_for(account.locale),
+        kind=kind,
+        payload=payload,
         ticket_id=ticket.id,
     )
+    return int(inserted)

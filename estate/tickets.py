@@ -609,3 +609,57 @@ async def recent_urgent_ticket(
             .limit(1)
         )
     ).scalar_one_or_none()
+
+
+async def reclassify_ticket(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    ticket_id: int,
+    staff_id: int,
+    kind: str,
+    category_code: str,
+    rules: SlaRules = DEFAULT_RULES,
+) -> Ticket:
+    """Staff correct a ticket's kind or category: deadlines follow the new kind, and the resident's words
+    with the corrected label become a training example for the estate's understanding model."""
+    from estate.understanding import record_correction  # imported here: it loads scikit-learn
+
+    if kind not in set(TicketKind):
+        raise ValidationFailed("bad_kind", kind=kind)
+    if category(kind, category_code) is None:
+        raise ValidationFailed("bad_category", category=category_code)
+    ticket = await _locked(session, ticket_id)
+    before = {"kind": ticket.kind, "category": ticket.category}
+    if before == {"kind": kind, "category": category_code}:
+        return ticket
+    now = clock.now()
+    if kind != ticket.kind and ticket.status in OPEN_STATUSES:
+        tz = await _estate_tz(session, ticket.estate_id)
+        if ticket.status in (S.NEW, S.CLAIMED):
+            ticket.dispatch_due = dispatch_deadline(
+                kind=kind, urgency=ticket.urgency, created_at=ticket.created_at, tz=tz, rules=rules
+            )
+        ticket.resolve_due = resolve_deadline(kind=kind, created_at=ticket.created_at, tz=tz, rules=rules)
+    ticket.kind, ticket.category, ticket.updated_at = kind, category_code, now
+    await _event(
+        session,
+        ticket,
+        at=now,
+        kind="reclassified",
+        staff_id=staff_id,
+        data={"from": before, "to": {"kind": kind, "category": category_code}},
+    )
+    await record_correction(
+        session, ticket=ticket, kind=kind, category=category_code, staff_id=staff_id, at=now
+    )
+    await audit(
+        session,
+        clock=clock,
+        staff_id=staff_id,
+        action="ticket.reclassify",
+        target_type="ticket",
+        target_id=ticket.ref,
+        detail={"from": before, "to": {"kind": kind, "category": category_code}},
+    )
+    return ticket

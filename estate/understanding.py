@@ -77,12 +77,17 @@ async def _trained_through(session: AsyncSession, estate_id: int) -> int:
     return row.value if row is not None else 0
 
 
-_MODELS: dict[int, tuple[int, float, Model]] = {}  # estate id -> (trained through, loaded at, model)
+# (installation, estate id) -> (trained through, loaded at, model); an installation is its database and data folder
+_MODELS: dict[tuple[str, str, int], tuple[int, float, Model]] = {}
+
+
+def _key(settings: Settings, estate_id: int | None) -> tuple[str, str, int]:
+    return (settings.database_url, str(settings.data_dir), estate_id or 0)
 
 
 async def model_for(session: AsyncSession, *, settings: Settings, estate_id: int | None) -> Model:
     """The estate's current model (the shipped corpus alone when there is no estate or no correction)."""
-    key = estate_id or 0
+    key = _key(settings, estate_id)
     cached = _MODELS.get(key)
     if cached is not None and time.monotonic() - cached[1] < RELOAD_SECONDS:
         return cached[2]
@@ -123,7 +128,7 @@ async def retrain(session: AsyncSession, *, settings: Settings, estate_id: int) 
         session.add(Counter(name=_counter(estate_id), value=newest))
     else:
         row.value = newest
-    _MODELS[estate_id] = (newest, time.monotonic(), model)
+    _MODELS[_key(settings, estate_id)] = (newest, time.monotonic(), model)
     return len(corrections)
 
 

@@ -32,10 +32,10 @@ __all__ = ["Example", "Model", "Understanding", "load_model", "train_model"]
 
 MODEL_VERSION = "3"  # bump when features or heads change, so that cached models are rebuilt
 CORRECTION_WEIGHT = 5.0  # a staff correction outweighs one corpus line: staff saw the real case
-URGENT_THRESHOLD = 0.5
-# A stated emergency turns these intents into an urgent repair; the others (a progress question, asking
-# about a planned outage, cancelling) keep their intent.
-_EMERGENCY_OVERRIDES = frozenset({"repair", "complaint", "human", "unknown", "greeting"})
+URGENT_THRESHOLD = 0.4  # recall first: an emergency missed costs more than one checked for nothing
+# A stated emergency turns these intents into an urgent repair; the others (a progress question, paying,
+# booking, cancelling) keep their intent. Questions about planned outages are ruled out by the rules.
+_EMERGENCY_OVERRIDES = frozenset({"repair", "complaint", "human", "unknown", "greeting", "inquiry"})
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def train_model(examples: Sequence[Example], corrections: Sequence[Example] = ()
     rows = list(examples) + list(corrections)
     weights = np.array([1.0] * len(examples) + [CORRECTION_WEIGHT] * len(corrections))
     texts = [normalize(ex.text) for ex in rows]
-    char_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+    char_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
     word_vec = TfidfVectorizer(
         analyzer="word", token_pattern=r"(?u)\b[a-z][a-z0-9']+\b", ngram_range=(1, 2), sublinear_tf=True
     )

@@ -21,7 +21,9 @@ def _t2s() -> opencc.OpenCC:
 
 def normalize(text: str) -> str:
     """The form the model sees: simplified characters, half-width, lower case, single spaces."""
-    text = unicodedata.normalize("NFKC", text)  # full-width letters, digits and punctuation -> half-width
+    # Tone marks off pinyin ("wǒ jiā" -> "wo jia"), then full-width letters, digits and punctuation -> half-width.
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFKC", text)
     text = _t2s().convert(text)
     text = text.lower()
     text = _REPEATS.sub(r"\1", text)
