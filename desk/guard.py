@@ -18,7 +18,7 @@ from locales import N_, Translator, normalize_locale
 
 TOO_LARGE = N_("That is more data than we accept in one request.")
 PHOTO_TOO_LARGE = N_("That photo is too large. Please send one under {max_mb} MB.")  # as the chat says it
-BAD_LENGTH = N_("Sorry, we could not read that request.")
+UNREADABLE = N_("Sorry, we could not read that request.")
 MULTIPART_SLACK = 64 * 1024  # the form's field names and boundaries around a photo
 
 # No inline script or style anywhere: templates load everything from /console/static and /chat/static.
@@ -105,7 +105,7 @@ class BodyLimit:
         length = _headers(scope).get("content-length")
         if length is not None:
             if not length.strip().isdigit():
-                await _refuse(scope, send, 400, "bad_request", BAD_LENGTH)
+                await _refuse(scope, send, 400, "bad_request", UNREADABLE)
                 return
             if int(length) > limit.size:
                 await _refuse(scope, send, *too_large, **limit.params)
@@ -180,7 +180,7 @@ async def _refused_value(request: Request, exc: Exception) -> Response:
     """A value the database refuses (a hand-made id beyond its integers, a NUL) is bad input, not a crash."""
     if refused_value(exc) is None:
         raise exc
-    text = Translator(_locale(_headers(request.scope)))(BAD_LENGTH)
+    text = Translator(_locale(_headers(request.scope)))(UNREADABLE)
     return JSONResponse({"error": "bad_request", "message": text}, status_code=400)
 
 
