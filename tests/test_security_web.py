@@ -147,7 +147,9 @@ async def test_remind_with_a_mistyped_unit_queues_nothing_and_tells_staff(ctx, w
         assert await queued(ctx) == 0
         ok = await c.post("/console/fees/remind", data={"csrf": csrf, "unit": "1-101"})
         assert ok.status_code == 303 and ok.headers["location"] == "/console/units/1-101"
-    assert await queued(ctx) == 1
+        assert await queued(ctx) == 1
+        everyone = await c.post("/console/fees/remind", data={"csrf": csrf})  # the arrears page's button
+        assert everyone.status_code == 303 and everyone.headers["location"] == "/console/fees"
 
 
 async def test_the_estate_refuses_a_reminder_to_an_unknown_unit(ctx, world):
