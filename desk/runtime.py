@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from desk.app import create_app
 from estate.context import Context
-from estate.jobs import JOBS, run_job
+from estate.jobs import JOBS, register_sender, run_job, run_scheduled, scheduled_jobs
 from estate.models import JobRun
 from estate.schedule import trigger_for
 
@@ -32,12 +32,12 @@ def make_scheduler(ctx: Context) -> AsyncIOScheduler:
         timezone=ctx.settings.tz,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
-    for job in JOBS.values():
+    for job in scheduled_jobs():  # the registry, and one sender job per channel
 
-        async def fire(name: str = job.name) -> None:
+        async def fire(name: str = job.name, job=job) -> None:
             try:
-                summary = await run_job(ctx, name)
-                if not summary.startswith("0 ") and name not in ("outbox_send",):
+                summary = await run_scheduled(ctx, job)
+                if not summary.startswith("0 ") and not name.startswith(("outbox_send", "send_")):
                     log.info("%s: %s", name, summary)
             except Exception:  # a failing job must not stop the scheduler; it is retried at its next tick
                 log.exception("job %s failed", name)
@@ -76,6 +76,32 @@ async def start_channels(ctx: Context) -> list[asyncio.Task]:
         if start is not None:
             tasks += await start(ctx) or []
     return tasks
+
+
+def register_senders() -> None:
+    """Every channel's outbox sender (one whose channel is not configured sends nothing)."""
+    for module in CHANNEL_MODULES:
+        register_sender(module.rsplit(".", 1)[1], importlib.import_module(module).send_once)
+
+
+async def close_channels(ctx: Context) -> None:
+    """Close the channels' HTTP clients of this context."""
+    from bot.telegram.client import close
+    from bot.wechat.client import _clients
+
+    await close(ctx)
+    client = _clients.pop(id(ctx.settings), None)
+    if client is not None:
+        await client.close()
+
+
+async def run_job_once(ctx: Context, name: str, now: datetime | None = None) -> str:
+    """`desk jobs run`: one job once, with the channels' senders registered (so outbox_send sends)."""
+    register_senders()
+    try:
+        return await run_job(ctx, name, now)
+    finally:
+        await close_channels(ctx)
 
 
 @asynccontextmanager

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -187,19 +187,46 @@ async def _set(session: AsyncSession, message_id: int, allowed: tuple[str, ...],
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+UNBOUND = "the chat is no longer bound to the resident"
+
+
+def still_addressed():
+    """SQL: the row's chat is still bound to the resident it was queued for (or it was queued for a chat)."""
+    return or_(
+        OutboundMessage.resident_id.is_(None),
+        exists().where(
+            ChannelAccount.id == OutboundMessage.channel_account_id,
+            ChannelAccount.resident_id == OutboundMessage.resident_id,
+        ),
+    )
+
+
 async def mark_attempting(session: AsyncSession, *, clock: Clock, message_id: int, owner: str) -> bool:
-    """Commit this just before the network call; False when the lease was lost (do not send then)."""
+    """Commit this just before the network call; False when the lease was lost (do not send then).
+
+    A message queued for a resident whose chat has since been unbound (or bound to someone else) is
+    not sent: it is marked failed, and False is returned.
+    """
+    mine = (
+        OutboundMessage.id == message_id,
+        OutboundMessage.status == OutboxStatus.CLAIMED,
+        OutboundMessage.lease_owner == owner,
+    )
     result = await session.execute(
         update(OutboundMessage)
-        .where(
-            OutboundMessage.id == message_id,
-            OutboundMessage.status == OutboxStatus.CLAIMED,
-            OutboundMessage.lease_owner == owner,
-        )
+        .where(*mine, still_addressed())
         .values(status=OutboxStatus.ATTEMPTING, attempts=OutboundMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    await session.execute(
+        update(OutboundMessage)
+        .where(*mine)
+        .values(status=OutboxStatus.FAILED, lease_until=None, lease_owner=None, last_error=UNBOUND)
+        .execution_options(synchronize_session=False)
+    )
+    return False
 
 
 async def mark_sent(

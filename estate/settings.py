@@ -98,10 +98,6 @@ class Settings(BaseSettings):
     photo_quota_mb: int = 100  # photos of one account not yet part of a request (cleaned up after a day)
     binding_max_attempts_per_address: int = 20  # wrong codes per client address per binding window
     binding_max_attempts_global: int = 300  # wrong codes over the whole installation per binding window
-    photo_max_per_hour: int = 20  # photos one chat account may store in an hour
-    photo_quota_mb: int = 100  # photos of one account not yet part of a request (cleaned up after a day)
-    binding_max_attempts_per_address: int = 20  # wrong codes per client address per binding window
-    binding_max_attempts_global: int = 300  # wrong codes over the whole installation per binding window
 
     @field_validator("timezone")
     @classmethod

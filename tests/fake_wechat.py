@@ -1,5 +1,7 @@
 """A fake WeChat API server (aiohttp on 127.0.0.1): stable token, customer-service and template messages,
-picture download, and armed errors (40001 to force a token refresh, 45015 for the 48-hour window)."""
+the media API (pictures by MediaId), a picture host standing for a message's PicUrl (its hits are
+recorded: nothing should ever fetch it), and armed errors (40001 to force a token refresh, 45015 for
+the 48-hour window)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from aiohttp import web
 @dataclass
 class FakeWeChat:
     calls: list[dict[str, Any]] = field(default_factory=list)
-    pictures: dict[str, bytes] = field(default_factory=dict)
+    pictures: dict[str, bytes] = field(default_factory=dict)  # served at /pic/<name> (a PicUrl)
+    media: dict[str, bytes] = field(default_factory=dict)  # served by /cgi-bin/media/get?media_id=
     errors: list[tuple[str, int, str | None]] = field(
         default_factory=list
     )  # (path, errcode, only for this user), each used once
@@ -28,6 +31,7 @@ class FakeWeChat:
         app.router.add_post("/cgi-bin/message/custom/send", self._send)
         app.router.add_post("/cgi-bin/message/template/send", self._send)
         app.router.add_get("/pic/{name}", self._pic)
+        app.router.add_get("/cgi-bin/media/get", self._media)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -59,7 +63,18 @@ class FakeWeChat:
                 return web.json_response({"errcode": code, "errmsg": "armed error"})
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": next(self._n)})
 
+    async def _media(self, request: web.Request) -> web.Response:
+        token, media_id = request.query.get("access_token"), request.query.get("media_id", "")
+        self.calls.append({"path": request.path, "body": {"media_id": media_id}, "token": token, "ok": True})
+        if not (token or "").startswith("TOKEN"):
+            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        data = self.media.get(media_id)
+        if data is None:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        return web.Response(body=data, content_type="image/jpeg")
+
     async def _pic(self, request: web.Request) -> web.Response:
+        self.calls.append({"path": request.path, "body": {}, "ok": True})
         data = self.pictures.get(request.match_info["name"])
         return (
             web.Response(body=data, content_type="image/png")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
-import time
+from datetime import datetime
 
 import httpx
 import pytest
@@ -20,6 +20,7 @@ from desk.app import create_app
 from estate.binding import issue_binding_code
 from estate.models import Attachment, BindingAttempt, ChannelAccount, OutboundMessage
 from estate.outbox import enqueue
+from tests.conftest import SHANGHAI
 from tests.dialog_support import world_with_catalogue
 from tests.fake_wechat import FakeWeChat
 from tests.test_bot_webchat import png_bytes
@@ -28,6 +29,7 @@ TOKEN = "wxtoken"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wx1234567890abcdef"
 OPENID = "oUser_1"
+NOW = int(datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI).timestamp())  # the `clock` fixture's instant
 
 
 @pytest.fixture
@@ -38,14 +40,13 @@ async def fake():
     await server.stop()
 
 
-@pytest.fixture
-async def client(ctx, fake):
+async def _client(ctx, fake, aes_key: str | None):
     ctx.settings = ctx.settings.model_copy(
         update={
             "wechat_token": TOKEN,
             "wechat_app_id": APP_ID,
             "wechat_app_secret": "secret",
-            "wechat_aes_key": AES_KEY,
+            "wechat_aes_key": aes_key,
             "wechat_api_base": fake.base_url,
             "wechat_template_id": "TPL",
         }
@@ -59,8 +60,22 @@ async def client(ctx, fake):
         await wc.close()
 
 
-def signed_query(**extra: str) -> dict[str, str]:
-    ts, nonce = str(int(time.time())), "n0nce"
+@pytest.fixture
+async def client(ctx, fake):
+    """The account in plaintext mode (no AES key configured)."""
+    async for c in _client(ctx, fake, None):
+        yield c
+
+
+@pytest.fixture
+async def safe_client(ctx, fake):
+    """The account in safe mode (AES key configured): plaintext messages are refused."""
+    async for c in _client(ctx, fake, AES_KEY):
+        yield c
+
+
+def signed_query(ts: int = NOW, **extra: str) -> dict[str, str]:
+    ts, nonce = str(ts), "n0nce"
     sig = hashlib.sha1(
         "".join(sorted([TOKEN, ts, nonce])).encode()
     ).hexdigest()  # computed here, independently
@@ -158,7 +173,8 @@ def test_aes_round_trip_against_an_independent_vector():
         crypto.decrypt(vector, aes_key=AES_KEY, app_id="wxOTHER")
 
 
-async def test_safe_mode_message_and_encrypted_reply(ctx, client):
+async def test_safe_mode_message_and_encrypted_reply(ctx, safe_client):
+    client = safe_client
     inner = text_xml("你好", msg_id="3001").decode()
     encrypted = reference_encrypt(inner.encode(), b"0123456789abcdef")
     q = signed_query(encrypt_type="aes")
@@ -193,7 +209,7 @@ async def test_subscribe_click_and_image(ctx, client, fake):
     for i, choice in enumerate(("cat:plumbing", "loc:home"), start=3):
         await post(client, text_xml("", kind="event", msg_id=f"400{i}", Event="CLICK", EventKey=choice))
     await post(client, text_xml("阳台地漏返味", msg_id="4006"))
-    fake.pictures["p1"] = png_bytes()
+    fake.media["m1"] = png_bytes()
     r = await post(
         client, text_xml("", kind="image", msg_id="4007", PicUrl=f"{fake.base_url}/pic/p1", MediaId="m1")
     )

@@ -1,13 +1,19 @@
-"""Telegram updates -> dialog events, one database session per update, replies sent back at once."""
+"""Telegram updates -> dialog events, one database session per update, replies sent back at once.
+
+Only private chats are served: a group or channel is nobody's home, and binding one would send a
+resident's reminders to everybody in it. Each update_id is handled once, marked in the transaction
+of its effect, so a redelivered update does not open a second request.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from aiogram import Bot, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, Update
 
-from bot.media import store_photo
+from bot.media import check_allowance, photo_message, store_photo
+from bot.seen import first_time
 from bot.telegram.render import markup
 from dialogs.engine import handle
 from dialogs.types import Event, Reply
@@ -18,8 +24,6 @@ from estate.errors import ValidationFailed
 from locales import N_, Translator
 
 log = logging.getLogger("desk.telegram")
-PHOTO_TOO_LARGE = N_("That photo is too large. Please send one under {max_mb} MB.")
-NOT_A_PHOTO = N_("That file is not a photo we can use. Please send a JPEG, PNG, GIF or WebP picture.")
 NOT_YOUR_CONTACT = N_("Please share your own phone number with the button, not someone else's contact.")
 
 
@@ -30,6 +34,7 @@ async def _run(
     user,
     chat_id: int,
     event: Event,
+    update_id: int,
     photo_file_id: str | None = None,
     photo_size: int | None = None,
 ) -> None:
@@ -38,6 +43,8 @@ async def _run(
     replies: list[Reply] = []
     locale = None
     async with unit_of_work(ctx.sessions) as s:
+        if not await first_time(s, clock=ctx.clock, channel="telegram", key=str(update_id)):
+            return  # a redelivered update: handled already
         account = await get_or_create_account(
             s,
             clock=ctx.clock,
@@ -50,23 +57,20 @@ async def _run(
         account.blocked = False  # they wrote to us, so they have not blocked the bot
         t = Translator(account.locale or event.locale_hint)
         if photo_file_id is not None:
-            if photo_size is not None and photo_size > settings.max_photo_bytes:
-                replies = [Reply(t(PHOTO_TOO_LARGE, max_mb=settings.max_photo_bytes // (1024 * 1024)))]
-            else:
+            try:
+                await check_allowance(s, clock=ctx.clock, settings=settings, account=account)
+                if photo_size is not None and photo_size > settings.max_photo_bytes:
+                    raise ValidationFailed(
+                        "photo_too_large", max_mb=settings.max_photo_bytes // (1024 * 1024)
+                    )
                 file = await bot.get_file(photo_file_id)
                 data = await bot.download_file(file.file_path or "")
-                try:
-                    attachment = await store_photo(
-                        s,
-                        clock=ctx.clock,
-                        data_dir=settings.data_dir,
-                        data=data.read() if data else b"",
-                        max_bytes=settings.max_photo_bytes,
-                    )
-                    event = Event(kind="photo", attachment_id=attachment.id, locale_hint=event.locale_hint)
-                except ValidationFailed as exc:
-                    message = PHOTO_TOO_LARGE if exc.code == "photo_too_large" else NOT_A_PHOTO
-                    replies = [Reply(t(message, **exc.params))]
+                attachment = await store_photo(
+                    s, clock=ctx.clock, settings=settings, account=account, data=data.read() if data else b""
+                )
+                event = Event(kind="photo", attachment_id=attachment.id, locale_hint=event.locale_hint)
+            except ValidationFailed as exc:
+                replies = [Reply(photo_message(t.locale, exc))]
         if not replies:
             replies = await handle(s, ctx=ctx, account=account, event=event)
         locale = account.locale or event.locale_hint
@@ -78,10 +82,11 @@ def build_router(ctx: Context) -> Router:
     router = Router(name="residents")
 
     @router.message()
-    async def on_message(message: Message, bot: Bot) -> None:
+    async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
         user = message.from_user
-        if user is None or user.is_bot:
+        if user is None or user.is_bot or message.chat.type != "private":
             return
+        update_id = event_update.update_id
         hint = user.language_code
         if message.text and message.text.startswith("/"):
             event = Event(kind="command", command=message.text.split()[0][1:], locale_hint=hint)
@@ -100,20 +105,28 @@ def build_router(ctx: Context) -> Router:
                 user=user,
                 chat_id=message.chat.id,
                 event=Event(kind="photo", locale_hint=hint),
+                update_id=update_id,
                 photo_file_id=largest.file_id,
                 photo_size=largest.file_size,
             )
             return
         else:
             event = Event(kind="text", text="", locale_hint=hint)
-        await _run(ctx, bot, user=user, chat_id=message.chat.id, event=event)
+        await _run(ctx, bot, user=user, chat_id=message.chat.id, event=event, update_id=update_id)
 
     @router.callback_query()
-    async def on_choice(query: CallbackQuery, bot: Bot) -> None:
+    async def on_choice(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
         await query.answer()
-        if query.message is None or query.data is None:
+        if query.message is None or query.data is None or query.message.chat.type != "private":
             return
         event = Event(kind="choice", payload=query.data, locale_hint=query.from_user.language_code)
-        await _run(ctx, bot, user=query.from_user, chat_id=query.message.chat.id, event=event)
+        await _run(
+            ctx,
+            bot,
+            user=query.from_user,
+            chat_id=query.message.chat.id,
+            event=event,
+            update_id=event_update.update_id,
+        )
 
     return router

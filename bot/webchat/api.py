@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
+from bot.media import MESSAGES as PHOTO_REFUSALS
 from bot.media import store_photo
 from dialogs.engine import handle
 from dialogs.types import Event, Reply
@@ -38,6 +39,9 @@ ERRORS = {
     "photo_too_large": N_("That photo is too large. Please send one under {max_mb} MB."),
     "not_a_photo": N_("That file is not a photo we can use. Please send a JPEG, PNG, GIF or WebP picture."),
 }
+
+ERRORS.update(PHOTO_REFUSALS)
+PHOTO_STATUS = {"photo_too_large": 413, "photo_needs_binding": 403, "photo_too_many": 429}
 
 _templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -162,16 +166,10 @@ def create_router(ctx: Context) -> APIRouter:
             if photo is not None:
                 try:
                     attachment = await store_photo(
-                        s,
-                        clock=ctx.clock,
-                        data_dir=ctx.settings.data_dir,
-                        data=photo,
-                        max_bytes=ctx.settings.max_photo_bytes,
+                        s, clock=ctx.clock, settings=ctx.settings, account=account, data=photo
                     )
                 except ValidationFailed as exc:
-                    return _error(
-                        request, exc.code, 413 if exc.code == "photo_too_large" else 415, **exc.params
-                    )
+                    return _error(request, exc.code, PHOTO_STATUS.get(exc.code, 415), **exc.params)
                 event = Event(kind="photo", attachment_id=attachment.id, locale_hint=hint)
                 shown = Translator(hint)(PHOTO_SENT)
             elif isinstance(choice, str) and choice.strip():

@@ -10,7 +10,7 @@ from estate import outbox
 from estate.clock import Clock
 from estate.context import Context
 from estate.db import unit_of_work
-from estate.models import WebChatMessage
+from estate.models import ChannelAccount, WebChatMessage
 
 
 async def send_once(ctx: Context, clock: Clock, *, limit: int = 200) -> int:
@@ -30,6 +30,10 @@ async def send_once(ctx: Context, clock: Clock, *, limit: int = 200) -> int:
             if row.channel_account_id is None:
                 await outbox.mark_failed(s, clock=clock, message_id=row.id, error="no chat account")
                 continue
+            account = await s.get(ChannelAccount, row.channel_account_id, populate_existing=True)
+            if row.resident_id is not None and (account is None or account.resident_id != row.resident_id):
+                await outbox.mark_failed(s, clock=clock, message_id=row.id, error=outbox.UNBOUND)
+                continue  # queued before the chat was unbound: it is not the resident's chat any more
             exists = (
                 await s.execute(select(WebChatMessage.id).where(WebChatMessage.outbox_id == row.id))
             ).first()

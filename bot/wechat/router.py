@@ -3,7 +3,13 @@
 A message is handled within 4 seconds and answered passively; when the conversation takes longer the
 endpoint answers "success" and the replies follow as customer-service messages through the outbox.
 WeChat resends a message it got no answer to, so MsgId (or sender + time for events) is remembered
-and a resend is answered without being handled twice.
+in the transaction of the message's effect: a resend is answered without being handled twice, and a
+message whose handling failed (answered 500) is handled when WeChat resends it.
+
+A request is refused when its signed timestamp is more than five minutes off (a replayed request),
+and, with an AES key configured, when it is not encrypted. Pictures are fetched by MediaId from
+WeChat's media API with our token, never from the PicUrl the message names; and only for a chat
+bound to a resident.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.media import store_photo
+from bot.media import check_allowance, photo_message, store_photo
+from bot.seen import first_time
 from bot.wechat import crypto
 from bot.wechat.client import client_for
 from bot.wechat.render import as_text, choice_for
@@ -29,14 +35,10 @@ from estate.binding import get_or_create_account
 from estate.context import Context
 from estate.db import unit_of_work
 from estate.errors import ValidationFailed
-from estate.models import InboundSeen
 
 log = logging.getLogger("desk.wechat")
 PASSIVE_WINDOW = 4.0
-
-
-def _seen_insert(s):
-    return postgresql.insert if s.bind is not None and s.bind.dialect.name == "postgresql" else sqlite.insert
+MAX_CLOCK_SKEW = 300  # seconds between WeChat's signed timestamp and our clock
 
 
 def create_router(ctx: Context) -> APIRouter:
@@ -46,8 +48,13 @@ def create_router(ctx: Context) -> APIRouter:
     def signed(request: Request) -> bool:
         q = request.query_params
         token = settings.wechat_token
+        timestamp = q.get("timestamp", "")
+        if not (timestamp.isdigit() and len(timestamp) <= 12):
+            return False
+        if abs(ctx.clock.now().timestamp() - int(timestamp)) > MAX_CLOCK_SKEW:
+            return False  # an old request replayed, or a forged one
         return bool(token) and crypto.check_signature(
-            q.get("signature"), token or "", q.get("timestamp", ""), q.get("nonce", "")
+            q.get("signature"), token or "", timestamp, q.get("nonce", "")
         )
 
     @router.get("/wechat", include_in_schema=False)
@@ -63,6 +70,8 @@ def create_router(ctx: Context) -> APIRouter:
         q = request.query_params
         body = await request.body()
         aes = q.get("encrypt_type") == "aes"
+        if settings.wechat_aes_key and not aes:
+            return Response(status_code=403)  # safe mode: a plaintext message is not from WeChat
         try:
             message = parse(body)
             if aes:
@@ -88,22 +97,16 @@ def create_router(ctx: Context) -> APIRouter:
         if not openid:
             return PlainTextResponse("bad request", status_code=400)
         key = message.get("MsgId") or f"{openid}:{message.get('CreateTime', '')}:{message.get('Event', '')}"
-        async with unit_of_work(ctx.sessions) as s:
-            fresh = await s.execute(
-                _seen_insert(s)(InboundSeen)
-                .values(channel="wechat", message_key=key[:128], at=ctx.clock.now())
-                .on_conflict_do_nothing(index_elements=["channel", "message_key"])
-                .returning(InboundSeen.id)
-            )
-            if fresh.scalar_one_or_none() is None:
-                return PlainTextResponse("success")  # a resend of a message already handled
-        task = asyncio.create_task(_converse(ctx, openid, message))
+        task = asyncio.create_task(_converse(ctx, openid, message, key))
         try:
             text = await asyncio.wait_for(asyncio.shield(task), timeout=PASSIVE_WINDOW)
         except TimeoutError:
             task.add_done_callback(lambda t: asyncio.ensure_future(_queue_late(ctx, openid, key, t)))
             return PlainTextResponse("success")
-        if not text:
+        except Exception:  # nothing was recorded: WeChat resends the message and it is handled then
+            log.exception("WeChat message %s failed", key)
+            return PlainTextResponse("error", status_code=500)
+        if not text:  # nothing to say, or a resend of a message already handled
             return PlainTextResponse("success")
         reply = text_reply(to_user=openid, from_user=our_id, content=text)
         if aes:
@@ -122,16 +125,12 @@ def create_router(ctx: Context) -> APIRouter:
     return router
 
 
-async def _converse(ctx: Context, openid: str, message: dict[str, str]) -> str:
-    """Turn the message into a dialog event, run it, and return the replies as one text."""
+async def _converse(ctx: Context, openid: str, message: dict[str, str], key: str) -> str | None:
+    """Turn the message into a dialog event, run it, and return the replies as one text (None: a resend)."""
     kind = message.get("MsgType", "")
-    photo: bytes | None = None
-    if kind == "image" and message.get("PicUrl"):
-        try:
-            photo = await client_for(ctx.settings).download(message["PicUrl"], ctx.settings.max_photo_bytes)
-        except Exception:  # a picture we cannot fetch is answered like any unreadable input
-            photo = b""
     async with unit_of_work(ctx.sessions) as s:
+        if not await first_time(s, clock=ctx.clock, channel="wechat", key=key):
+            return None
         account = await get_or_create_account(
             s, clock=ctx.clock, channel="wechat", external_id=openid, chat_id=openid
         )
@@ -143,15 +142,15 @@ async def _converse(ctx: Context, openid: str, message: dict[str, str]) -> str:
             event = Event(kind="choice", payload=payload) if payload else Event(kind="text", text=text)
         elif kind == "image":
             try:
+                await check_allowance(s, clock=ctx.clock, settings=ctx.settings, account=account)
+                photo = await _picture(ctx, message.get("MediaId", ""))
                 att = await store_photo(
-                    s,
-                    clock=ctx.clock,
-                    data_dir=ctx.settings.data_dir,
-                    data=photo or b"",
-                    max_bytes=ctx.settings.max_photo_bytes,
+                    s, clock=ctx.clock, settings=ctx.settings, account=account, data=photo
                 )
                 event = Event(kind="photo", attachment_id=att.id)
-            except ValidationFailed:
+            except ValidationFailed as exc:
+                if exc.code in ("photo_needs_binding", "photo_too_many"):
+                    return photo_message(account.locale, exc)
                 event = Event(kind="photo")
         elif kind == "event" and message.get("Event", "").lower() == "subscribe":
             event = Event(kind="command", command="start")
@@ -167,6 +166,17 @@ async def _converse(ctx: Context, openid: str, message: dict[str, str]) -> str:
         account.last_choices = choices or None
         locale = account.locale
         return "\n\n".join(as_text(r.text, r.as_dict()["choices"], locale) for r in replies)
+
+
+async def _picture(ctx: Context, media_id: str) -> bytes:
+    """The picture's bytes from the media API, or b"" (answered like any unreadable input)."""
+    if not media_id:
+        return b""
+    try:
+        return await client_for(ctx.settings).media(media_id, ctx.settings.max_photo_bytes)
+    except Exception:  # a picture we cannot fetch is answered like any unreadable input
+        log.warning("WeChat media %s could not be fetched", media_id, exc_info=True)
+        return b""
 
 
 async def _queue_late(ctx: Context, openid: str, key: str, task: asyncio.Task) -> None:
