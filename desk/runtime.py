@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from desk.app import create_app
+from estate import understanding
 from estate.context import Context
 from estate.jobs import JOBS, register_sender, run_job, run_scheduled, scheduled_jobs
 from estate.models import JobRun
@@ -107,6 +108,8 @@ async def run_job_once(ctx: Context, name: str, now: datetime | None = None) -> 
 @asynccontextmanager
 async def background(ctx: Context, *, jobs: bool) -> AsyncIterator[None]:
     """Channels and (with `jobs`) the scheduler, for as long as the block runs."""
+    # Train or load the understanding model now, in a thread, so that the first resident does not wait for it.
+    warming = asyncio.get_running_loop().run_in_executor(None, understanding.warm_up, ctx.settings)
     tasks = await start_channels(ctx)
     scheduler = None
     if jobs:
@@ -117,6 +120,8 @@ async def background(ctx: Context, *, jobs: bool) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        with contextlib.suppress(Exception):
+            await warming
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         for task in tasks:

@@ -121,3 +121,11 @@ def ctx(settings, engine, clock) -> Context:
 
 
 from tests.support.browser import browser  # noqa: E402,F401  (fixture)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def understanding_model():
+    """Train (or read from the user's cache) the understanding model once per test run, not in a test."""
+    from understanding import load_model
+
+    return load_model()

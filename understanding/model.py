@@ -137,7 +137,11 @@ class Model:
             ):
                 category = hit.category
         elif intent == "repair" and not not_urgent:
-            urgent = float(self.urgent.probabilities(row)[-1]) >= URGENT_THRESHOLD
+            # The model's urgency, backed by the service rules: a leak, a power cut, gas or an entrapment
+            # happening now is urgent by category (DESIGN §3), whatever the words' tone.
+            urgent = float(self.urgent.probabilities(row)[-1]) >= URGENT_THRESHOLD or (
+                category in _URGENT_CATEGORIES and not rules.about_another_time(norm)
+            )
         return Understanding(text, intent, category, urgent, float(confidence), ranked)
 
     def category_of(self, text: str, intent: str) -> str | None:

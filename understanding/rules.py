@@ -99,3 +99,8 @@ def emergency(normalized: str) -> RuleHit | None:
 def says_not_urgent(normalized: str) -> bool:
     """True when the writer says it can wait, or that the problem is over."""
     return bool(_NEGATIONS.search(normalized))
+
+
+def about_another_time(normalized: str) -> bool:
+    """True when the words place the problem in the past, the future or a "what if"."""
+    return bool(_NOT_NOW.search(normalized))
