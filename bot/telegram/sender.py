@@ -1,5 +1,8 @@
 """Sending the outbox to Telegram: at most 25 messages a second overall and one a second per chat.
 
+The overall rate holds across processes: the next free send slot is a row in the database
+(`send_pacing`) that every sender advances atomically, so two workers together stay within it.
+
 Each message is marked `attempting` (committed) just before the call and `sent` right after it, so a
 crash in between leaves it `unknown` for staff rather than sending it twice. 429: wait `retry_after`
 and retry the same message. 403: the resident blocked the bot, so the account is marked blocked and
@@ -20,6 +23,9 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from sqlalchemy import case, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.telegram.client import bot_for
 from bot.telegram.render import markup
@@ -27,38 +33,72 @@ from estate import outbox
 from estate.clock import Clock
 from estate.context import Context
 from estate.db import unit_of_work
-from estate.models import ChannelAccount, OutboundMessage
+from estate.models import ChannelAccount, OutboundMessage, SendPacing
 
 MAX_RETRY_AFTER_WAITS = 3
 
 
 class Pacer:
-    """Spaces sends: `rate` per second overall and `per_chat` seconds between two sends to one chat."""
+    """Spaces sends: `rate` per second over all processes (a slot shared in the database) and `per_chat`
+    seconds between two sends to one chat (in this process: a chat's batch is claimed by one sender).
 
-    def __init__(self, rate: float, per_chat: float) -> None:
+    Slots are Unix times (wall clock), since monotonic clocks are not comparable between processes.
+    """
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], rate: float, per_chat: float, name: str = "telegram"
+    ) -> None:
+        self.sessions, self.name = sessions, name
         self.interval = 1.0 / rate
         self.per_chat = per_chat
-        self.next_any = 0.0
         self.next_chat: dict[str, float] = {}
+        self._row_ready = False
 
-    def pause(self, seconds: float) -> None:
-        self.next_any = max(self.next_any, time.monotonic() + seconds)
+    async def _advance(self, *, earliest: float, step: float) -> float:
+        """Atomically move the shared slot to max(slot, earliest) + step; returns where it was moved from."""
+        async with unit_of_work(self.sessions) as s:
+            if not self._row_ready:
+                pg = s.bind is not None and s.bind.dialect.name == "postgresql"
+                insert = postgresql.insert if pg else sqlite.insert
+                await s.execute(
+                    insert(SendPacing)
+                    .values(name=self.name, next_at=0.0)
+                    .on_conflict_do_nothing(index_elements=["name"])
+                )
+                self._row_ready = True
+            start = case((SendPacing.next_at > earliest, SendPacing.next_at), else_=earliest)
+            moved = await s.execute(
+                update(SendPacing)
+                .where(SendPacing.name == self.name)
+                .values(next_at=start + step)
+                .returning(SendPacing.next_at)
+            )
+            return float(moved.scalar_one()) - step
+
+    async def pause(self, seconds: float) -> None:
+        """Nobody sends for `seconds` (Telegram said 429 with retry_after)."""
+        await self._advance(earliest=time.time() + seconds, step=0.0)
 
     async def wait(self, chat: str) -> None:
-        slot = max(time.monotonic(), self.next_any, self.next_chat.get(chat, 0.0))
-        self.next_any = slot + self.interval
+        """Take the next free slot (not before this chat's own interval) and sleep until it comes."""
+        slot = await self._advance(
+            earliest=max(time.time(), self.next_chat.get(chat, 0.0)), step=self.interval
+        )
         self.next_chat[chat] = slot + self.per_chat
-        delay = slot - time.monotonic()
+        delay = slot - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
 
 
-_pacers: dict[tuple[float, float], Pacer] = {}
+_pacers: dict[tuple[int, float, float], Pacer] = {}
 
 
 def pacer_for(ctx: Context) -> Pacer:
-    key = (ctx.settings.telegram_rate_per_second, ctx.settings.telegram_per_chat_interval)
-    return _pacers.setdefault(key, Pacer(*key))
+    rate, per_chat = ctx.settings.telegram_rate_per_second, ctx.settings.telegram_per_chat_interval
+    key = (id(ctx.sessions), rate, per_chat)
+    if key not in _pacers:
+        _pacers[key] = Pacer(ctx.sessions, rate, per_chat)
+    return _pacers[key]
 
 
 def interleave(rows: list[OutboundMessage]) -> list[OutboundMessage]:
@@ -124,7 +164,7 @@ async def _deliver(
         try:
             message = await bot.send_message(int(chat), row.text, reply_markup=markup(reply, account.locale))
         except TelegramRetryAfter as exc:
-            pacer.pause(exc.retry_after)
+            await pacer.pause(exc.retry_after)
             if exc.retry_after >= ctx.settings.outbox_lease_seconds / 2:
                 async with unit_of_work(ctx.sessions) as s:
                     await outbox.release(
