@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from estate.clock import Clock
 from estate.errors import ValidationFailed
@@ -70,6 +70,33 @@ async def check_allowance(
     _, waiting = (await session.execute(mine.where(Attachment.ticket_id.is_(None)))).one()
     if recent >= settings.photo_max_per_hour or waiting >= settings.photo_quota_mb * MB:
         raise ValidationFailed("photo_too_many")
+
+
+async def may_store(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock,
+    settings: Settings,
+    channel: str,
+    external_id: str,
+) -> bool:
+    """Whether that chat may store a photo now: asked before downloading one, outside any transaction
+    (a download must not hold the database's write lock); store_photo checks again."""
+    async with sessions() as s:
+        account = (
+            await s.execute(
+                select(ChannelAccount).where(
+                    ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
+                )
+            )
+        ).scalar_one_or_none()
+        if account is None:
+            return False
+        try:
+            await check_allowance(s, clock=clock, settings=settings, account=account)
+        except ValidationFailed:
+            return False
+        return True
 
 
 async def store_photo(

@@ -12,7 +12,7 @@ import logging
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message, Update
 
-from bot.media import check_allowance, photo_message, store_photo
+from bot.media import check_allowance, may_store, photo_message, store_photo
 from bot.seen import first_time
 from bot.telegram.render import markup
 from dialogs.engine import handle
@@ -42,6 +42,17 @@ async def _run(
     settings = ctx.settings
     replies: list[Reply] = []
     locale = None
+    data = b""
+    if (
+        photo_file_id is not None
+        and (photo_size is None or photo_size <= settings.max_photo_bytes)
+        and await may_store(
+            ctx.sessions, clock=ctx.clock, settings=settings, channel="telegram", external_id=str(user.id)
+        )
+    ):
+        file = await bot.get_file(photo_file_id)
+        downloaded = await bot.download_file(file.file_path or "")
+        data = downloaded.read() if downloaded else b""
     async with unit_of_work(ctx.sessions) as s:
         if not await first_time(s, clock=ctx.clock, channel="telegram", key=str(update_id)):
             return  # a redelivered update: handled already
@@ -63,10 +74,8 @@ async def _run(
                     raise ValidationFailed(
                         "photo_too_large", max_mb=settings.max_photo_bytes // (1024 * 1024)
                     )
-                file = await bot.get_file(photo_file_id)
-                data = await bot.download_file(file.file_path or "")
                 attachment = await store_photo(
-                    s, clock=ctx.clock, settings=settings, account=account, data=data.read() if data else b""
+                    s, clock=ctx.clock, settings=settings, account=account, data=data
                 )
                 event = Event(kind="photo", attachment_id=attachment.id, locale_hint=event.locale_hint)
             except ValidationFailed as exc:

@@ -22,7 +22,7 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from bot.media import check_allowance, photo_message, store_photo
+from bot.media import check_allowance, may_store, photo_message, store_photo
 from bot.seen import first_time
 from bot.wechat import crypto
 from bot.wechat.client import client_for
@@ -128,6 +128,11 @@ def create_router(ctx: Context) -> APIRouter:
 async def _converse(ctx: Context, openid: str, message: dict[str, str], key: str) -> str | None:
     """Turn the message into a dialog event, run it, and return the replies as one text (None: a resend)."""
     kind = message.get("MsgType", "")
+    photo = b""
+    if kind == "image" and await may_store(
+        ctx.sessions, clock=ctx.clock, settings=ctx.settings, channel="wechat", external_id=openid
+    ):
+        photo = await _picture(ctx, message.get("MediaId", ""))  # before the transaction: no lock held
     async with unit_of_work(ctx.sessions) as s:
         if not await first_time(s, clock=ctx.clock, channel="wechat", key=key):
             return None
@@ -143,7 +148,6 @@ async def _converse(ctx: Context, openid: str, message: dict[str, str], key: str
         elif kind == "image":
             try:
                 await check_allowance(s, clock=ctx.clock, settings=ctx.settings, account=account)
-                photo = await _picture(ctx, message.get("MediaId", ""))
                 att = await store_photo(
                     s, clock=ctx.clock, settings=ctx.settings, account=account, data=photo
                 )
