@@ -52,12 +52,19 @@ class Pacer:
         self.interval = 1.0 / rate
         self.per_chat = per_chat
         self.next_chat: dict[str, float] = {}
-        self._row_ready = False
 
     async def _advance(self, *, earliest: float, step: float) -> float:
         """Atomically move the shared slot to max(slot, earliest) + step; returns where it was moved from."""
+        start = case((SendPacing.next_at > earliest, SendPacing.next_at), else_=earliest)
+        advance = (
+            update(SendPacing)
+            .where(SendPacing.name == self.name)
+            .values(next_at=start + step)
+            .returning(SendPacing.next_at)
+        )
         async with unit_of_work(self.sessions) as s:
-            if not self._row_ready:
+            moved = (await s.execute(advance)).scalar_one_or_none()
+            if moved is None:  # the first send of this installation: create the row, then take the slot
                 pg = s.bind is not None and s.bind.dialect.name == "postgresql"
                 insert = postgresql.insert if pg else sqlite.insert
                 await s.execute(
@@ -65,15 +72,8 @@ class Pacer:
                     .values(name=self.name, next_at=0.0)
                     .on_conflict_do_nothing(index_elements=["name"])
                 )
-                self._row_ready = True
-            start = case((SendPacing.next_at > earliest, SendPacing.next_at), else_=earliest)
-            moved = await s.execute(
-                update(SendPacing)
-                .where(SendPacing.name == self.name)
-                .values(next_at=start + step)
-                .returning(SendPacing.next_at)
-            )
-            return float(moved.scalar_one()) - step
+                moved = (await s.execute(advance)).scalar_one()
+            return float(moved) - step
 
     async def pause(self, seconds: float) -> None:
         """Nobody sends for `seconds` (Telegram said 429 with retry_after)."""
