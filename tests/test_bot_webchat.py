@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.webchat.sender import send_once
 from desk.app import create_app
 from estate.binding import issue_binding_code
-from estate.models import Attachment, OutboundMessage, Ticket
+from estate.models import Attachment, ChannelAccount, OutboundMessage, Ticket
 from estate.tickets import dispatch_ticket
 from tests.dialog_support import world_with_catalogue
 
@@ -102,7 +102,7 @@ async def test_whole_journey_over_the_api(ctx, client):
 
 
 async def test_bad_requests_are_refused_politely(ctx, client):
-    await world_with_catalogue(ctx, ctx.clock.now())
+    world = await world_with_catalogue(ctx, ctx.clock.now())
     r = await client.post("/chat/api/send", json={"text": "hi"})
     assert r.status_code == 401 and r.json()["error"] == "no_session"
     session = await _session(client)
@@ -114,6 +114,11 @@ async def test_bad_requests_are_refused_politely(ctx, client):
         assert r.status_code == 400 and r.json()["message"]
     r = await client.post("/chat/api/send", json={"text": "x" * 2001}, headers=h)
     assert r.status_code == 413
+    async with ctx.sessions() as s, s.begin():  # only a bound chat's photos are looked at
+        account = (
+            await s.execute(select(ChannelAccount).where(ChannelAccount.external_id == session))
+        ).scalar_one()
+        account.resident_id = world.resident.id
     r = await client.post(
         "/chat/api/send", files={"photo": ("evil.png", b"MZ\x90\x00" * 10, "image/png")}, headers=h
     )

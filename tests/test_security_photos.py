@@ -71,6 +71,12 @@ async def test_a_new_anonymous_session_cannot_store_photos(ctx, client, locale):
         r = await upload(client, session, png_bytes(), locale)
         assert r.status_code == 403 and r.json()["message"] == tr(locale, NEEDS_BINDING)
     assert await stored(ctx) == 0 and files_under(ctx.settings.data_dir) == []
+    unread = await client.post(  # refused before the upload is even parsed
+        "/chat/api/send",
+        content=b"--x\r\nnot really a form",
+        headers={"X-Chat-Session": session, "Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert unread.status_code == 403
 
 
 async def test_a_bound_chat_stores_photos_within_the_hourly_rate(ctx, client):

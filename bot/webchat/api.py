@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
 
 from bot.media import MESSAGES as PHOTO_REFUSALS
-from bot.media import store_photo
+from bot.media import check_allowance, store_photo
 from dialogs.engine import handle
 from dialogs.types import Event, Reply
 from estate.binding import get_or_create_account
@@ -135,8 +135,13 @@ def create_router(ctx: Context) -> APIRouter:
         if content_type.startswith("multipart/form-data"):
             # Who is asking is checked before an upload is parsed (and spooled to disk).
             async with ctx.sessions() as s:
-                if await _account(s, ctx, session_id) is None:
+                asking = await _account(s, ctx, session_id)
+                if asking is None:
                     return _error(request, "no_session", 401)
+                try:  # and whether that chat may store a photo at all (bound, within its rate and quota)
+                    await check_allowance(s, clock=ctx.clock, settings=ctx.settings, account=asking)
+                except ValidationFailed as exc:
+                    return _error(request, exc.code, PHOTO_STATUS[exc.code])
         try:
             if content_type.startswith("multipart/form-data"):
                 form = await request.form()
