@@ -164,7 +164,7 @@ async def test_free_text_at_the_menu_starts_a_repair_with_its_words(ctx, world, 
 @pytest.mark.parametrize(
     ("locale", "text", "category"),
     [
-        ("zh_CN", "我要投诉楼上太吵", "noise"),
+        ("zh_CN", "我要投诉楼下广场舞太吵", "noise"),
         ("en", "I want to complain about the noise from the square dancing", "noise"),
         ("zh_TW", "啲保安好串，態度好差", "service_attitude"),
     ],
@@ -188,7 +188,7 @@ async def test_a_complaint_in_free_text_keeps_its_words_and_category(ctx, world,
     [
         ("zh_CN", "物业费", "fees"),
         ("zh_TW", "我的欠費", "fees"),
-        ("en", "what are my fees", "fees"),
+        ("en", "how much property fee do I owe", "fees"),
         ("en", "hello there", "menu"),
     ],
 )

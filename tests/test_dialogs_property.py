@@ -141,7 +141,22 @@ async def scenario(script: list) -> None:
 
 def _is_new(text: str) -> bool:
     """Replies that announce a newly created ticket or booking (the confirmation messages)."""
-    markers = ("已登记", "已登記", "registered", "预约成功", "預約成功", "Booked!")
+    markers = (
+        "已登记",
+        "已登記",
+        "registered",
+        "预约成功",
+        "預約成功",
+        "Booked!",
+        "登记紧急报修",
+        "登記緊急報修",
+        "recorded this as an urgent repair",
+        "已通知客服中心",
+        "alerted the customer service centre",
+        "留言已转交",
+        "留言已轉交",
+        "has been passed on to our staff",
+    )
     return any(m in text for m in markers)
 
 

@@ -102,17 +102,21 @@ def test_negations_and_past_events_are_not_emergencies(model, text):
     assert model.classify(text).urgent is False
 
 
-def test_a_trained_model_is_cached_by_the_hash_of_its_data(tmp_path, monkeypatch):
+def test_a_trained_model_is_cached_by_the_hash_of_its_data(tmp_path, monkeypatch, model):
+    monkeypatch.setattr(model_module, "_LOADED", {})  # nothing in memory: the first load must train
+    trained = []
+
+    def train(*args, **kwargs):
+        trained.append(1)
+        return model  # the module's model stands in for a second, identical training run
+
+    monkeypatch.setattr(model_module, "train_model", train)
     first = load_model(tmp_path)
     cached = list(tmp_path.glob("model-*.pickle"))
-    assert len(cached) == 1 and first.fingerprint[:24] in cached[0].name
+    assert trained == [1] and len(cached) == 1 and first.fingerprint[:24] in cached[0].name
     monkeypatch.setattr(model_module, "_LOADED", {})  # forget the copy in memory, keep the file
-
-    def no_training(*args, **kwargs):
-        raise AssertionError("the cached model should have been read, not trained again")
-
-    monkeypatch.setattr(model_module, "train_model", no_training)
     again = load_model(tmp_path)
+    assert trained == [1], "the cached model should have been read, not trained again"
     assert again.fingerprint == first.fingerprint
     assert again.classify("电梯坏了").intent == "repair"
 
