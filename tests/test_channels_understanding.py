@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 import bot.telegram as telegram
 from bot.telegram.client import close
+from bot.webchat.sender import send_once
 from desk.app import create_app
 from estate.binding import issue_binding_code
 from estate.models import ChannelAccount, Ticket
+from estate.tickets import add_staff_reply
 from tests.dialog_support import world_with_catalogue
 from tests.fake_telegram import FakeTelegram
 from tests.test_bot_telegram import Conversation
@@ -43,7 +45,7 @@ async def _tickets(ctx) -> list[Ticket]:
 
 
 async def test_web_chat_an_unbound_visitor_reporting_smoke_alerts_the_staff(ctx, client):
-    await world_with_catalogue(ctx, ctx.clock.now())
+    world = await world_with_catalogue(ctx, ctx.clock.now())
     h = await _chat(client, "zh-CN")
     await _send(client, h, command="start")
     replies = await _send(client, h, text="楼道里着火了，全是烟！！")
@@ -57,6 +59,18 @@ async def test_web_chat_an_unbound_visitor_reporting_smoke_alerts_the_staff(ctx,
     async with ctx.sessions() as s:
         account = await s.get(ChannelAccount, ticket.channel_account_id)
     assert account.channel == "webchat"
+    # Staff answer the unverified alert from the console; the reply reaches that chat.
+    async with ctx.sessions() as s, s.begin():
+        await add_staff_reply(
+            s,
+            clock=ctx.clock,
+            ticket_id=ticket.id,
+            staff_id=world.staff["agent"].id,
+            text="消防已通知，请从楼梯撤离",
+        )
+    assert await send_once(ctx, ctx.clock) == 1
+    pushed = (await client.get("/chat/api/poll?after=0", headers=h)).json()["messages"]
+    assert any("消防已通知，请从楼梯撤离" in m["text"] and ticket.ref in m["text"] for m in pushed)
 
 
 async def test_web_chat_emergency_at_the_menu_and_in_my_requests(ctx, client):
