@@ -10,14 +10,13 @@ import pytest
 from sqlalchemy import select
 
 import bot.telegram as telegram
-from bot.telegram.client import close
 from bot.webchat.sender import send_once
 from desk.app import create_app
 from estate.binding import issue_binding_code
 from estate.models import ChannelAccount, Ticket
 from estate.tickets import add_staff_reply
+from tests import test_bot_telegram
 from tests.dialog_support import world_with_catalogue
-from tests.fake_telegram import FakeTelegram
 from tests.test_bot_telegram import Conversation
 
 
@@ -31,6 +30,19 @@ async def client(ctx):
 async def _chat(client, lang: str) -> dict:
     session = (await client.post("/chat/api/session")).json()["session"]
     return {"X-Chat-Session": session, "Accept-Language": lang}
+
+
+async def _bound_chat(ctx, client, world, lang: str) -> dict:
+    """A web chat session bound to the world's resident with a real binding code."""
+    async with ctx.sessions() as s, s.begin():
+        code = await issue_binding_code(
+            s, clock=ctx.clock, unit_id=world.unit.id, secret=ctx.settings.secret_key
+        )
+    h = await _chat(client, lang)
+    await _send(client, h, command="start")
+    await _send(client, h, choice="menu:bind")
+    await _send(client, h, text=code)
+    return h
 
 
 async def _send(client, headers, **body) -> list[dict]:
@@ -75,14 +87,7 @@ async def test_web_chat_an_unbound_visitor_reporting_smoke_alerts_the_staff(ctx,
 
 async def test_web_chat_emergency_at_the_menu_and_in_my_requests(ctx, client):
     world = await world_with_catalogue(ctx, ctx.clock.now())
-    async with ctx.sessions() as s, s.begin():
-        code = await issue_binding_code(
-            s, clock=ctx.clock, unit_id=world.unit.id, secret=ctx.settings.secret_key
-        )
-    h = await _chat(client, "en-US")
-    await _send(client, h, command="start")
-    await _send(client, h, choice="menu:bind")
-    await _send(client, h, text=code)
+    h = await _bound_chat(ctx, client, world, "en-US")
     replies = await _send(client, h, text="strong smell of gas in my kitchen")
     [first] = await _tickets(ctx)
     assert (first.category, first.urgency, first.resident_id) == ("gas_smell", "urgent", world.resident.id)
@@ -98,14 +103,7 @@ async def test_web_chat_emergency_at_the_menu_and_in_my_requests(ctx, client):
 
 async def test_web_chat_cancel_mid_flow_and_a_doubtful_message(ctx, client):
     world = await world_with_catalogue(ctx, ctx.clock.now())
-    async with ctx.sessions() as s, s.begin():
-        code = await issue_binding_code(
-            s, clock=ctx.clock, unit_id=world.unit.id, secret=ctx.settings.secret_key
-        )
-    h = await _chat(client, "zh-TW")
-    await _send(client, h, command="start")
-    await _send(client, h, choice="menu:bind")
-    await _send(client, h, text=code)
+    h = await _bound_chat(ctx, client, world, "zh-TW")
     for body in ({"choice": "menu:repair"}, {"choice": "cat:plumbing"}, {"choice": "loc:home"}):
         await _send(client, h, **body)
     replies = await _send(client, h, text="取消")
@@ -117,25 +115,7 @@ async def test_web_chat_cancel_mid_flow_and_a_doubtful_message(ctx, client):
     assert sum(c["payload"].startswith("intent:") for c in replies[0]["choices"]) >= 2
 
 
-@pytest.fixture
-async def fake():
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def tg_ctx(ctx, fake):
-    ctx.settings = ctx.settings.model_copy(
-        update={
-            "telegram_token": fake.token,
-            "telegram_api_base": fake.base_url,
-            "telegram_per_chat_interval": 0.1,
-        }
-    )
-    yield ctx
-    await close(ctx)
+fake, tg_ctx = test_bot_telegram.fake, test_bot_telegram.tg_ctx  # the real aiogram client's fixtures
 
 
 async def test_telegram_emergencies_are_recorded_on_the_first_message(tg_ctx, fake):
