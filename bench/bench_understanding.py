@@ -28,7 +28,9 @@ def main() -> None:
     train, heldout = training_examples(), heldout_examples()
     started = time.perf_counter()
     model = load_model(cache_dir=Path(tempfile.mkdtemp()))
-    print(f"trained on {len(train)} examples in {time.perf_counter() - started:.2f} s; held-out: {len(heldout)}")
+    print(
+        f"trained on {len(train)} examples in {time.perf_counter() - started:.2f} s; held-out: {len(heldout)}"
+    )
 
     by_locale: dict[str, list[bool]] = defaultdict(list)
     by_intent: dict[str, list[bool]] = defaultdict(list)

@@ -70,13 +70,12 @@ async def ping(engine: AsyncEngine) -> bool:
         return False
 
 
-
 # PostgreSQL's refusals of a value itself: numeric value out of range, a character it cannot store (NUL).
 _BAD_VALUE_STATES = {"22003": "number", "22021": "text", "22P05": "text"}
 
 
 def refused_value(exc: BaseException | None) -> str | None:
-    """"number" or "text" when the database refused a value typed by someone (an id of 2^63 in an address,
+    """ "number" or "text" when the database refused a value typed by someone (an id of 2^63 in an address,
     a NUL character in a form), else None. SQLite raises OverflowError; asyncpg raises a DataError (or a
     server error with its SQLSTATE) that SQLAlchemy wraps."""
     seen = 0
