@@ -25,6 +25,7 @@ from dialogs.understand import (
     GLOBAL_CONFIDENCE,
     INTENT_LABELS,
     INTENT_PAYLOAD,
+    PROGRESS_CONFIDENCE,
     is_short,
     match_choice,
     understand,
@@ -184,6 +185,10 @@ async def _route(turn: Turn, flow_name: str, step_name: str, event: Event) -> Go
                 return Go("menu")
             if found.intent == "human":
                 return Go("human")
+        # "Where is my repair?" asked in the middle of something else: show the resident's requests.
+        progress = found.intent == "tickets" and found.confidence >= PROGRESS_CONFIDENCE
+        if progress and flow_name not in ("menu", "emergency", "tickets"):
+            return Go("tickets")
     return await FLOWS[flow_name].steps[step_name].handle(turn, event)
 
 

@@ -15,6 +15,8 @@ LOW_CONFIDENCE = 0.5
 # Words typed in the middle of a flow leave it only when the model is this sure and the message is short:
 # a long message at a free-text step is the resident's description, not a command.
 GLOBAL_CONFIDENCE = 0.6
+# A progress question leaves a flow at any length, but only when the model is this sure of it.
+PROGRESS_CONFIDENCE = 0.85
 SHORT = 12  # characters (after trimming) that count as a short, command-like message
 
 # The intents a resident can be sent to from anywhere, with the label of the choice that offers them.

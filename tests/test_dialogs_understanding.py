@@ -227,3 +227,17 @@ async def test_asking_for_a_person_passes_the_message_to_staff(ctx, world, local
     assert ticket.kind == "inquiry" and ticket.ref in replies[0].text
     async with ctx.sessions() as s:
         assert (await s.get(ChannelAccount, ticket.channel_account_id)).external_id == chat.external_id
+
+
+async def test_a_progress_question_in_the_middle_of_a_report_shows_my_requests(ctx, world):
+    chat = await bound_chat(ctx, world, locale="zh_CN")
+    await chat.tap("menu:complaint")
+    await chat.tap("cat:noise")
+    await chat.text("楼上每晚十二点后还在拖椅子")
+    await chat.tap("nav:skip")
+    await chat.tap("nav:yes")
+    [ticket] = await tickets(ctx)
+    await chat.tap("menu:booking")
+    replies = await chat.text("我上次投诉楼上噪音的事处理得怎么样了，有进度吗")
+    assert replies[0].text == tr("zh_CN", "Your requests — choose one to see its progress:")
+    assert f"tk:{ticket.id}" in payloads(replies)
