@@ -63,9 +63,10 @@ def test_the_model_generalises_to_the_held_out_split(model):
     with_cat = [(g, e) for g, e in zip(got, heldout, strict=True) if e.category and g.intent == e.intent]
     category = sum(g.category == e.category for g, e in with_cat) / len(with_cat)
     urgent = [g.urgent for g, e in zip(got, heldout, strict=True) if e.urgent]
-    assert intent >= 0.90, intent
-    assert category >= 0.88, category
-    assert sum(urgent) / len(urgent) >= 0.97
+    # Measured 0.954 / 0.923 / 0.989 (bench/README.md); these floors catch a regression.
+    assert intent >= 0.94, intent
+    assert category >= 0.90, category
+    assert sum(urgent) / len(urgent) >= 0.98
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from understanding.normalize import normalize
 
 __all__ = ["Example", "Model", "Understanding", "load_model", "train_model"]
 
-MODEL_VERSION = "3"  # bump when features or heads change, so that cached models are rebuilt
+MODEL_VERSION = "4"  # bump when features or heads change, so that cached models are rebuilt
 CORRECTION_WEIGHT = 5.0  # a staff correction outweighs one corpus line: staff saw the real case
 URGENT_THRESHOLD = 0.4  # recall first: an emergency missed costs more than one checked for nothing
 # A stated emergency turns these intents into an urgent repair; the others (a progress question, paying,
@@ -73,12 +73,12 @@ class _Head:
         labels = sorted(set(y))
         target = np.array(list(y))
         if len(labels) == 2:
-            clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced")
+            clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=0)
             clf.fit(x, target, sample_weight=weights)
             return cls(tuple(str(v) for v in clf.classes_), np.asarray(clf.coef_).T.copy(), clf.intercept_)
         coefs, intercepts = [], []
         for label in labels:
-            clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced")
+            clf = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=0)
             clf.fit(x, target == label, sample_weight=weights)
             coefs.append(np.asarray(clf.coef_).ravel())
             intercepts.append(float(clf.intercept_[0]))
