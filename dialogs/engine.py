@@ -30,6 +30,7 @@ from dialogs.understand import (
     match_choice,
     understand,
 )
+from estate.binding import looks_like_code
 from estate.context import Context
 from estate.models import ChannelAccount, Conversation, Resident
 from locales import N_, Translator, normalize_locale
@@ -171,7 +172,7 @@ async def _route(turn: Turn, flow_name: str, step_name: str, event: Event) -> Go
         if (payload.startswith("menu:") or payload.startswith(INTENT_PAYLOAD + ":")) and flow_name != "menu":
             return await FLOWS["menu"].steps["start"].handle(turn, event)
     text = text_of(event)
-    if text:
+    if text and not (turn.resident is None and looks_like_code(text)):  # a binding code is not words
         found = await understand(turn, text)
         if found.urgent:
             return await emergency.record(turn, found)

@@ -30,9 +30,11 @@ from understanding.normalize import normalize
 
 __all__ = ["Example", "Model", "Understanding", "load_model", "train_model"]
 
-MODEL_VERSION = "4"  # bump when features or heads change, so that cached models are rebuilt
+MODEL_VERSION = "5"  # bump when features or heads change, so that cached models are rebuilt
 CORRECTION_WEIGHT = 5.0  # a staff correction outweighs one corpus line: staff saw the real case
 URGENT_THRESHOLD = 0.4  # recall first: an emergency missed costs more than one checked for nothing
+# The urgent-category safety net only trusts a repair the model is fairly sure of ("bind my flat" is no leak).
+CATEGORY_NET_CONFIDENCE = 0.6
 # A stated emergency turns these intents into an urgent repair; the others (a progress question, paying,
 # booking, cancelling) keep their intent. Questions about planned outages are ruled out by the rules.
 _EMERGENCY_OVERRIDES = frozenset({"repair", "complaint", "human", "unknown", "greeting", "inquiry"})
@@ -140,7 +142,9 @@ class Model:
             # The model's urgency, backed by the service rules: a leak, a power cut, gas or an entrapment
             # happening now is urgent by category (DESIGN §3), whatever the words' tone.
             urgent = float(self.urgent.probabilities(row)[-1]) >= URGENT_THRESHOLD or (
-                category in _URGENT_CATEGORIES and not rules.about_another_time(norm)
+                category in _URGENT_CATEGORIES
+                and confidence >= CATEGORY_NET_CONFIDENCE
+                and not rules.about_another_time(norm)
             )
         return Understanding(text, intent, category, urgent, float(confidence), ranked)
 
