@@ -30,7 +30,7 @@ async def staff_page(page: Page, *, status: int = 200, error: str | None = None)
 
 def register(app: FastAPI, ctx) -> None:
     @app.get("/callbacks", response_class=HTMLResponse)
-    async def callbacks(page: Page = Depends(page_for("callbacks"))) -> HTMLResponse:
+    async def callbacks(page: Page = Depends(page_for("callbacks"), scope="function")) -> HTMLResponse:
         rows = await due_callbacks(page.session, now=page.ctx.clock.now(), include_future=True)
         return page.render("callbacks.html", rows=rows)
 
@@ -41,7 +41,7 @@ def register(app: FastAPI, ctx) -> None:
         overall: int = Form(...),
         speed: int = Form(...),
         attitude: int = Form(...),
-        page: Page = Depends(page_for("callbacks", write=True)),
+        page: Page = Depends(page_for("callbacks", write=True), scope="function"),
     ) -> Response:
         await record_callback(
             page.session,
@@ -56,7 +56,9 @@ def register(app: FastAPI, ctx) -> None:
         return page.redirect("/callbacks")
 
     @app.get("/audit", response_class=HTMLResponse)
-    async def audit_log(page: Page = Depends(page_for("audit")), before: int = 0) -> HTMLResponse:
+    async def audit_log(
+        page: Page = Depends(page_for("audit"), scope="function"), before: int = 0
+    ) -> HTMLResponse:
         stmt = (
             select(AuditLog, Staff.display_name)
             .outerjoin(Staff, Staff.id == AuditLog.staff_id)
@@ -69,7 +71,7 @@ def register(app: FastAPI, ctx) -> None:
         return page.render("audit.html", rows=rows, next_before=rows[-1][0].id if len(rows) == 100 else None)
 
     @app.get("/staff", response_class=HTMLResponse)
-    async def staff_list(page: Page = Depends(page_for("staff"))) -> HTMLResponse:
+    async def staff_list(page: Page = Depends(page_for("staff"), scope="function")) -> HTMLResponse:
         return await staff_page(page)
 
     @app.post("/staff", response_class=HTMLResponse)
@@ -79,7 +81,7 @@ def register(app: FastAPI, ctx) -> None:
         role: str = Form(""),
         department: str = Form(""),
         password: str = Form(""),
-        page: Page = Depends(page_for("staff", write=True)),
+        page: Page = Depends(page_for("staff", write=True), scope="function"),
     ) -> Response:
         try:
             await create_staff(
@@ -98,7 +100,9 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/staff/{staff_id}/active")
     async def staff_active(
-        staff_id: int, active: str = Form("0"), page: Page = Depends(page_for("staff", write=True))
+        staff_id: int,
+        active: str = Form("0"),
+        page: Page = Depends(page_for("staff", write=True), scope="function"),
     ) -> Response:
         member = await page.session.get(Staff, staff_id)
         if member is not None and member.id != page.staff.id:
@@ -116,7 +120,9 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/staff/{staff_id}/password", response_class=HTMLResponse)
     async def staff_password(
-        staff_id: int, password: str = Form(""), page: Page = Depends(page_for("staff", write=True))
+        staff_id: int,
+        password: str = Form(""),
+        page: Page = Depends(page_for("staff", write=True), scope="function"),
     ) -> Response:
         try:
             await set_password(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, FastAPI, Form, Request
@@ -22,6 +23,7 @@ from locales import LOCALES, N_
 
 WRONG_LOGIN = N_("Wrong user name or password.")
 TOO_MANY = N_("Too many failed sign-ins. Please wait 15 minutes and try again.")
+log = logging.getLogger("desk.console")
 FORM_EXPIRED = N_("The sign-in page has expired. Please sign in again.")
 
 
@@ -67,6 +69,12 @@ def create_console(ctx: Context) -> FastAPI:
             return anonymous_render(request, "error.html", status=404, code="number_out_of_range")
         return anonymous_render(request, "error.html", status=400, code="bad_input")
 
+    @app.exception_handler(NotSaved)
+    async def _not_saved(request: Request, exc: NotSaved) -> Response:
+        # The commit failed: say so; never a success page for a change that was lost.
+        log.error("console commit failed: %s %s: %r", request.method, request.url.path, exc.__cause__)
+        return anonymous_render(request, "error.html", status=500, code="not_saved")
+
     register(app, ctx)
     from console import admin, fees, office, tickets
 
@@ -77,15 +85,24 @@ def create_console(ctx: Context) -> FastAPI:
     return app
 
 
+class NotSaved(Exception):
+    """A console write's commit failed."""
+
+
 def page_for(route: str, *, write: bool = False):
-    """A dependency: the signed-in staff member's Page, after the role check (and the CSRF check for writes)."""
+    """A dependency: the signed-in staff member's Page, after the role check (and the CSRF check for writes).
+
+    Use it with `scope="function"`: the unit of work then commits when the route returns, before the response
+    is sent, so a redirect is followed only after the change is in the database and a failed commit is an
+    error page rather than a false success."""
 
     async def dependency(request: Request) -> AsyncIterator[Page]:
         ctx: Context = request.app.state.ctx
         session = auth.read(ctx.settings.secret_key, request.cookies.get(auth.COOKIE))
         if session is None:
             raise auth.NotSignedIn()
-        async with ctx.sessions() as s, s.begin():
+        async with ctx.sessions() as s:
+            await s.begin()
             staff = await s.get(Staff, session.staff_id)
             if staff is None or not auth.current(session, staff):
                 raise auth.NotSignedIn()
@@ -101,6 +118,10 @@ def page_for(route: str, *, write: bool = False):
                 csrf=session.csrf,
                 locale=request_locale(request, staff),
             )
+            try:
+                await s.commit()  # an error in the route never gets here: closing the session rolls it back
+            except Exception as exc:
+                raise NotSaved() from exc
 
     return dependency
 
@@ -142,14 +163,14 @@ def register(app: FastAPI, ctx: Context) -> None:
         return response
 
     @app.post("/logout")
-    async def logout(page: Page = Depends(page_for("home", write=True))) -> Response:
+    async def logout(page: Page = Depends(page_for("home", write=True), scope="function")) -> Response:
         await end_sessions(page.session, staff_id=page.staff.id)
         response = page.redirect("/login")
         response.delete_cookie(auth.COOKIE, path="/console")
         return response
 
     @app.get("/", response_class=HTMLResponse)
-    async def home(page: Page = Depends(page_for("home"))) -> Response:
+    async def home(page: Page = Depends(page_for("home"), scope="function")) -> Response:
         if auth.allowed("tickets", page.staff):
             return page.redirect("/tickets")
         if auth.allowed("fees", page.staff):
@@ -166,12 +187,14 @@ def register(app: FastAPI, ctx: Context) -> None:
         return response
 
     @app.get("/password", response_class=HTMLResponse)
-    async def password_form(page: Page = Depends(page_for("password"))) -> HTMLResponse:
+    async def password_form(page: Page = Depends(page_for("password"), scope="function")) -> HTMLResponse:
         return page.render("password.html")
 
     @app.post("/password", response_class=HTMLResponse)
     async def password_change(
-        old: str = Form(""), new: str = Form(""), page: Page = Depends(page_for("password", write=True))
+        old: str = Form(""),
+        new: str = Form(""),
+        page: Page = Depends(page_for("password", write=True), scope="function"),
     ) -> HTMLResponse:
         try:
             await change_password(
@@ -187,7 +210,7 @@ def register(app: FastAPI, ctx: Context) -> None:
         return response
 
     @app.get("/bell", response_class=HTMLResponse)
-    async def bell(page: Page = Depends(page_for("bell"))) -> HTMLResponse:
+    async def bell(page: Page = Depends(page_for("bell"), scope="function")) -> HTMLResponse:
         s, now, staff = page.session, page.ctx.clock.now(), page.staff
         new = (
             await s.execute(select(func.count()).select_from(Ticket).where(Ticket.status == TicketStatus.NEW))

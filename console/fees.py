@@ -41,7 +41,7 @@ async def estate_of(page: Page) -> Estate:
 
 def register(app: FastAPI, ctx) -> None:
     @app.get("/fees", response_class=HTMLResponse)
-    async def fees(page: Page = Depends(page_for("fees"))) -> HTMLResponse:
+    async def fees(page: Page = Depends(page_for("fees"), scope="function")) -> HTMLResponse:
         estate = await estate_of(page)
         today = page.ctx.clock.now().astimezone(page.tz).date()
         rows = await billing.arrears(page.session, estate_id=estate.id, as_of=today)
@@ -56,7 +56,7 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/fees/generate")
     async def generate(
-        period: str = Form(...), page: Page = Depends(page_for("fees.generate", write=True))
+        period: str = Form(...), page: Page = Depends(page_for("fees.generate", write=True), scope="function")
     ) -> Response:
         estate = await estate_of(page)
         with contextlib.suppress(ValueError):
@@ -67,7 +67,8 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/fees/remind")
     async def remind(
-        unit: str | None = Form(None), page: Page = Depends(page_for("fees.remind", write=True))
+        unit: str | None = Form(None),
+        page: Page = Depends(page_for("fees.remind", write=True), scope="function"),
     ) -> Response:
         """No `unit` field: everyone in arrears; a `unit` field (even blank) names the one unit to remind."""
         estate = await estate_of(page)
@@ -86,7 +87,9 @@ def register(app: FastAPI, ctx) -> None:
         return page.redirect(f"/units/{unit.strip().upper()}" if unit is not None else "/fees")
 
     @app.get("/units/{code}", response_class=HTMLResponse)
-    async def unit_page(code: str, page: Page = Depends(page_for("archive"))) -> HTMLResponse:
+    async def unit_page(
+        code: str, page: Page = Depends(page_for("archive"), scope="function")
+    ) -> HTMLResponse:
         s = page.session
         unit = await find_unit(s, code)
         if unit is None:
@@ -131,7 +134,7 @@ def register(app: FastAPI, ctx) -> None:
         method: str = Form("cash"),
         key: str = Form(...),
         note: str = Form(""),
-        page: Page = Depends(page_for("fees.pay", write=True)),
+        page: Page = Depends(page_for("fees.pay", write=True), scope="function"),
     ) -> Response:
         unit = await find_unit(page.session, code)
         if unit is None:
@@ -154,7 +157,7 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/units/{code}/binding-code", response_class=HTMLResponse)
     async def binding_slip(
-        code: str, page: Page = Depends(page_for("archive.binding", write=True))
+        code: str, page: Page = Depends(page_for("archive.binding", write=True), scope="function")
     ) -> Response:
         unit = await find_unit(page.session, code)
         if unit is None:
@@ -183,13 +186,17 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/units/{code}/unbind/{account_id}")
     async def unbind_account(
-        code: str, account_id: int, page: Page = Depends(page_for("archive.binding", write=True))
+        code: str,
+        account_id: int,
+        page: Page = Depends(page_for("archive.binding", write=True), scope="function"),
     ) -> Response:
         await unbind(page.session, clock=page.ctx.clock, account_id=account_id, staff_id=page.staff.id)
         return page.redirect(f"/units/{code}")
 
     @app.get("/residents", response_class=HTMLResponse)
-    async def residents(q: str = "", page: Page = Depends(page_for("archive"))) -> HTMLResponse:
+    async def residents(
+        q: str = "", page: Page = Depends(page_for("archive"), scope="function")
+    ) -> HTMLResponse:
         estate = await estate_of(page)
         found = await search_residents(page.session, estate_id=estate.id, query=q) if q.strip() else []
         return page.render(
@@ -203,7 +210,7 @@ def register(app: FastAPI, ctx) -> None:
     async def import_file(
         kind: str = Form(...),
         file: UploadFile = File(...),
-        page: Page = Depends(page_for("archive.import", write=True)),
+        page: Page = Depends(page_for("archive.import", write=True), scope="function"),
     ) -> Response:
         if kind not in IMPORTERS:
             return page.render("error.html", status=422, code="bad_kind")

@@ -22,7 +22,9 @@ from estate.staff import technicians
 
 def register(app: FastAPI, ctx) -> None:
     @app.get("/services", response_class=HTMLResponse)
-    async def services(day: str = "", page: Page = Depends(page_for("services"))) -> HTMLResponse:
+    async def services(
+        day: str = "", page: Page = Depends(page_for("services"), scope="function")
+    ) -> HTMLResponse:
         estate = await estate_of(page)
         today = page.ctx.clock.now().astimezone(page.tz).date()
         try:
@@ -46,7 +48,7 @@ def register(app: FastAPI, ctx) -> None:
         duration: int = Form(...),
         capacity: int = Form(0),
         active: str = Form(""),
-        page: Page = Depends(page_for("services", write=True)),
+        page: Page = Depends(page_for("services", write=True), scope="function"),
     ) -> Response:
         item = await page.session.get(ServiceItem, item_id)
         if item is None:
@@ -75,7 +77,7 @@ def register(app: FastAPI, ctx) -> None:
         action: str,
         technician: str = Form(""),
         reason: str = Form(""),
-        page: Page = Depends(page_for("services", write=True)),
+        page: Page = Depends(page_for("services", write=True), scope="function"),
     ) -> Response:
         clock = page.ctx.clock
         try:
@@ -111,7 +113,7 @@ def register(app: FastAPI, ctx) -> None:
         return page.redirect("/services")
 
     @app.get("/notices", response_class=HTMLResponse)
-    async def notice_list(page: Page = Depends(page_for("notices"))) -> HTMLResponse:
+    async def notice_list(page: Page = Depends(page_for("notices"), scope="function")) -> HTMLResponse:
         estate = await estate_of(page)
         rows = (
             (
@@ -135,7 +137,9 @@ def register(app: FastAPI, ctx) -> None:
         return page.render("office/notices.html", rows=rows, counts=counts, buildings=buildings)
 
     @app.get("/notices/{notice_id}/progress", response_class=HTMLResponse)
-    async def notice_progress(notice_id: int, page: Page = Depends(page_for("notices"))) -> HTMLResponse:
+    async def notice_progress(
+        notice_id: int, page: Page = Depends(page_for("notices"), scope="function")
+    ) -> HTMLResponse:
         counts = await notices.delivery_counts(page.session, notice_id=notice_id)
         return page.render("office/_progress.html", counts=counts, notice_id=notice_id)
 
@@ -147,7 +151,7 @@ def register(app: FastAPI, ctx) -> None:
         building: str = Form(""),
         when: str = Form(""),
         urgent: str = Form(""),
-        page: Page = Depends(page_for("notices", write=True)),
+        page: Page = Depends(page_for("notices", write=True), scope="function"),
     ) -> Response:
         estate = await estate_of(page)
         scheduled = None
@@ -183,13 +187,13 @@ def register(app: FastAPI, ctx) -> None:
         return page.redirect("/notices")
 
     @app.get("/dashboard", response_class=HTMLResponse)
-    async def dash(page: Page = Depends(page_for("dashboard"))) -> HTMLResponse:
+    async def dash(page: Page = Depends(page_for("dashboard"), scope="function")) -> HTMLResponse:
         estate = await estate_of(page)
         figures = await dashboard(page.session, estate_id=estate.id, now=page.ctx.clock.now(), tz=page.tz)
         return page.render("office/dashboard.html", d=figures)
 
     @app.get("/reports", response_class=HTMLResponse)
-    async def report_list(page: Page = Depends(page_for("reports"))) -> HTMLResponse:
+    async def report_list(page: Page = Depends(page_for("reports"), scope="function")) -> HTMLResponse:
         rows = (
             (await page.session.execute(select(Report).order_by(Report.id.desc()).limit(60))).scalars().all()
         )
@@ -197,7 +201,7 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/reports/make")
     async def report_make(
-        kind: str = Form(...), page: Page = Depends(page_for("reports", write=True))
+        kind: str = Form(...), page: Page = Depends(page_for("reports", write=True), scope="function")
     ) -> Response:
         if kind not in ("collection_report", "arrears_report"):
             return page.render("error.html", status=422, code="bad_kind")
@@ -207,7 +211,7 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.get("/reports/{report_id}", response_class=HTMLResponse)
     async def report_view(
-        report_id: int, format: str = "", page: Page = Depends(page_for("reports"))
+        report_id: int, format: str = "", page: Page = Depends(page_for("reports"), scope="function")
     ) -> Response:
         report = await page.session.get(Report, report_id)
         if report is None:
@@ -229,7 +233,7 @@ def register(app: FastAPI, ctx) -> None:
         return page.render("office/report.html", report=report, header=header, rows=rows)
 
     @app.get("/export/tickets.csv")
-    async def ticket_export(page: Page = Depends(page_for("tickets"))) -> Response:
+    async def ticket_export(page: Page = Depends(page_for("tickets"), scope="function")) -> Response:
         # The export shows what the ticket pages show, to whom they show it (technicians: their own work).
         stmt = select(Ticket, Unit.code).outerjoin(Unit, Unit.id == Ticket.unit_id).order_by(Ticket.id)
         if page.staff.role == Role.TECHNICIAN:

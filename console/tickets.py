@@ -135,7 +135,7 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.get("/tickets", response_class=HTMLResponse)
     async def queue(
-        page: Page = Depends(page_for("tickets")),
+        page: Page = Depends(page_for("tickets"), scope="function"),
         kind: str = "",
         status: str = "open",
         category: str = "",
@@ -238,11 +238,15 @@ def register(app: FastAPI, ctx) -> None:
         )
 
     @app.get("/tickets/{ticket_id}", response_class=HTMLResponse)
-    async def ticket_page(ticket_id: int, page: Page = Depends(page_for("ticket"))) -> HTMLResponse:
+    async def ticket_page(
+        ticket_id: int, page: Page = Depends(page_for("ticket"), scope="function")
+    ) -> HTMLResponse:
         return await show(page, await _visible(page, ticket_id))
 
     @app.post("/tickets/{ticket_id}/claim", response_class=HTMLResponse)
-    async def claim(ticket_id: int, page: Page = Depends(page_for("ticket.claim", write=True))) -> Response:
+    async def claim(
+        ticket_id: int, page: Page = Depends(page_for("ticket.claim", write=True), scope="function")
+    ) -> Response:
         try:
             await svc.claim_ticket(
                 page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id
@@ -259,7 +263,7 @@ def register(app: FastAPI, ctx) -> None:
         ticket_id: int,
         department: str = Form(...),
         technician: str = Form(""),
-        page: Page = Depends(page_for("ticket.dispatch", write=True)),
+        page: Page = Depends(page_for("ticket.dispatch", write=True), scope="function"),
     ) -> Response:
         await svc.dispatch_ticket(
             page.session,
@@ -273,7 +277,9 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/tickets/{ticket_id}/reply", response_class=HTMLResponse)
     async def reply(
-        ticket_id: int, text: str = Form(""), page: Page = Depends(page_for("ticket.reply", write=True))
+        ticket_id: int,
+        text: str = Form(""),
+        page: Page = Depends(page_for("ticket.reply", write=True), scope="function"),
     ) -> Response:
         matches = find_forbidden(text, locale=page.locale)
         if matches:
@@ -288,7 +294,7 @@ def register(app: FastAPI, ctx) -> None:
     async def reclassify(
         ticket_id: int,
         classification: str = Form(""),
-        page: Page = Depends(page_for("ticket.reclassify", write=True)),
+        page: Page = Depends(page_for("ticket.reclassify", write=True), scope="function"),
     ) -> Response:
         await _visible(page, ticket_id)
         kind, _, code = classification.partition(":")
@@ -304,7 +310,9 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/tickets/{ticket_id}/note")
     async def note(
-        ticket_id: int, text: str = Form(""), page: Page = Depends(page_for("ticket.note", write=True))
+        ticket_id: int,
+        text: str = Form(""),
+        page: Page = Depends(page_for("ticket.note", write=True), scope="function"),
     ) -> Response:
         await _visible(page, ticket_id)
         await svc.add_note(
@@ -313,14 +321,18 @@ def register(app: FastAPI, ctx) -> None:
         return page.redirect(f"/tickets/{ticket_id}")
 
     @app.post("/tickets/{ticket_id}/start")
-    async def start(ticket_id: int, page: Page = Depends(page_for("ticket.start", write=True))) -> Response:
+    async def start(
+        ticket_id: int, page: Page = Depends(page_for("ticket.start", write=True), scope="function")
+    ) -> Response:
         await _visible(page, ticket_id)
         await svc.start_work(page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id)
         return page.redirect(f"/tickets/{ticket_id}")
 
     @app.post("/tickets/{ticket_id}/resolve")
     async def resolve(
-        ticket_id: int, result: str = Form(""), page: Page = Depends(page_for("ticket.resolve", write=True))
+        ticket_id: int,
+        result: str = Form(""),
+        page: Page = Depends(page_for("ticket.resolve", write=True), scope="function"),
     ) -> Response:
         await _visible(page, ticket_id)
         await svc.resolve_ticket(
@@ -330,7 +342,9 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.post("/tickets/{ticket_id}/reopen")
     async def reopen(
-        ticket_id: int, reason: str = Form(""), page: Page = Depends(page_for("ticket.reopen", write=True))
+        ticket_id: int,
+        reason: str = Form(""),
+        page: Page = Depends(page_for("ticket.reopen", write=True), scope="function"),
     ) -> Response:
         await svc.reopen_ticket(
             page.session,
@@ -342,7 +356,9 @@ def register(app: FastAPI, ctx) -> None:
         return page.redirect(f"/tickets/{ticket_id}")
 
     @app.post("/tickets/{ticket_id}/close")
-    async def close(ticket_id: int, page: Page = Depends(page_for("ticket.close", write=True))) -> Response:
+    async def close(
+        ticket_id: int, page: Page = Depends(page_for("ticket.close", write=True), scope="function")
+    ) -> Response:
         await svc.close_ticket(
             page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id
         )
@@ -350,7 +366,9 @@ def register(app: FastAPI, ctx) -> None:
 
     @app.get("/attachments/{attachment_id}")
     async def attachment(
-        attachment_id: int, page: Page = Depends(page_for("attachment")), download: bool = Query(False)
+        attachment_id: int,
+        page: Page = Depends(page_for("attachment"), scope="function"),
+        download: bool = Query(False),
     ) -> Response:
         row = await page.session.get(Attachment, attachment_id)
         if row is None or row.ticket_id is None:
