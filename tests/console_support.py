@@ -51,3 +51,41 @@ async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASS
     assert r.status_code == 303, r.text
     page = await client.get("/console/password")
     return CSRF.search(page.text).group(1)
+
+
+def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
+    """Settings of a file database with the console world and one new repair in it, for a live server;
+    returns (settings, the ticket's reference, its id)."""
+    from estate.clock import SystemClock
+    from estate.models import Base
+    from estate.settings import Settings
+    from estate.tickets import create_ticket
+    from tests.support.live import run_async
+
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/console.sqlite3",
+        data_dir=tmp_path / "data",
+        secret_key="browser-secret-0123456789abcdef01234",
+    )
+
+    async def setup() -> tuple[str, int]:
+        ctx = Context.from_settings(settings, clock=SystemClock())
+        async with ctx.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        world = await console_world(ctx)
+        async with ctx.sessions() as s, s.begin():
+            ticket = await create_ticket(
+                s,
+                clock=ctx.clock,
+                estate_id=world.estate.id,
+                kind="repair",
+                category_code="plumbing",
+                description=description,
+                resident_id=world.resident.id,
+                channel_account_id=world.account.id,
+            )
+        await ctx.close()
+        return ticket.ref, ticket.id
+
+    ref, ticket_id = run_async(setup())
+    return settings, ref, ticket_id

@@ -4,42 +4,15 @@ from __future__ import annotations
 
 from estate.clock import SystemClock
 from estate.context import Context
-from estate.models import Base
 from estate.settings import Settings
-from tests.console_support import PASSWORD, console_world
+from tests.console_support import PASSWORD, live_console
 from tests.support.browser import screenshot
-from tests.support.live import run_async, serve_in_thread
+from tests.support.live import serve_in_thread
 
 
 def _prepare(tmp_path) -> tuple[Settings, str]:
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/console.sqlite3",
-        data_dir=tmp_path / "data",
-        secret_key="browser-secret-0123456789abcdef01234",
-    )
-
-    async def setup() -> str:
-        from estate.tickets import create_ticket
-
-        ctx = Context.from_settings(settings, clock=SystemClock())
-        async with ctx.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        world = await console_world(ctx)
-        async with ctx.sessions() as s, s.begin():
-            ticket = await create_ticket(
-                s,
-                clock=ctx.clock,
-                estate_id=world.estate.id,
-                kind="repair",
-                category_code="plumbing",
-                description="厨房水槽下水很慢",
-                resident_id=world.resident.id,
-                channel_account_id=world.account.id,
-            )
-        await ctx.close()
-        return ticket.ref
-
-    return settings, run_async(setup())
+    settings, ref, _ = live_console(tmp_path)
+    return settings, ref
 
 
 def sign_in(page, base: str, username: str) -> None:

@@ -11,40 +11,8 @@ from sqlalchemy.orm import Session
 
 from estate.clock import SystemClock
 from estate.context import Context
-from estate.models import Base
-from estate.settings import Settings
-from tests.console_support import CSRF, PASSWORD, console_world
-from tests.support.live import run_async, serve_in_thread
-
-
-def _prepare(tmp_path) -> tuple[Settings, int]:
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/commit.sqlite3",
-        data_dir=tmp_path / "data",
-        secret_key="commit-secret-0123456789abcdef0123456",
-    )
-
-    async def setup() -> int:
-        from estate.tickets import create_ticket
-
-        ctx = Context.from_settings(settings, clock=SystemClock())
-        async with ctx.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        world = await console_world(ctx)
-        async with ctx.sessions() as s, s.begin():
-            ticket = await create_ticket(
-                s,
-                clock=ctx.clock,
-                estate_id=world.estate.id,
-                kind="repair",
-                category_code="plumbing",
-                description="Kitchen sink drains slowly",
-                resident_id=world.resident.id,
-            )
-        await ctx.close()
-        return ticket.id
-
-    return settings, run_async(setup())
+from tests.console_support import CSRF, PASSWORD, live_console
+from tests.support.live import serve_in_thread
 
 
 def _signed_in(client: httpx.Client) -> str:
@@ -57,14 +25,14 @@ def _signed_in(client: httpx.Client) -> str:
 
 
 def _status(tmp_path, ticket_id: int) -> str:
-    with sqlite3.connect(tmp_path / "commit.sqlite3") as db:
+    with sqlite3.connect(tmp_path / "console.sqlite3") as db:
         return db.execute("SELECT status FROM tickets WHERE id = ?", (ticket_id,)).fetchone()[0]
 
 
 def test_the_redirect_comes_after_the_commit_and_a_failed_commit_is_an_error(tmp_path):
     from desk.app import create_app
 
-    settings, ticket_id = _prepare(tmp_path)
+    settings, _, ticket_id = live_console(tmp_path, description="Kitchen sink drains slowly")
     app = create_app(Context.from_settings(settings, clock=SystemClock()))
     with serve_in_thread(app) as base, httpx.Client(base_url=base) as client:
         csrf = _signed_in(client)
