@@ -239,6 +239,10 @@ async def test_webhook_checks_its_secret_and_refuses_malformed_updates(tg_ctx, f
         assert (
             await client.post("/telegram/webhook/s3cret-path", json={"update_id": "x", "message": 5})
         ).status_code == 400
+        nested = b'{"update_id": 2, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        assert (await client.post("/telegram/webhook/s3cret-path", content=nested)).status_code == 400
+        lone = b'{"update_id": 3, "message": {"message_id": 3, "date": 0, "chat": {"id": 1, "type": "private"}, "text": "\\ud800"}}'
+        assert (await client.post("/telegram/webhook/s3cret-path", content=lone)).status_code == 400
         r = await client.post(
             "/telegram/webhook/s3cret-path",
             json=update,

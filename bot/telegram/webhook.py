@@ -27,9 +27,12 @@ def webhook_router(ctx: Context) -> APIRouter:
             return Response(status_code=403)
         try:
             data = json.loads(await request.body())
+            json.dumps(data, ensure_ascii=False).encode(
+                "utf-8"
+            )  # a lone surrogate cannot be stored: refuse it
             bot = bot_for(ctx)
             update = Update.model_validate(data, context={"bot": bot})
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, RecursionError):  # UnicodeError is a ValueError
             return JSONResponse({"ok": False, "error": "malformed update"}, status_code=400)
         await dispatcher_for(ctx).feed_update(bot, update)
         return JSONResponse({"ok": True})
