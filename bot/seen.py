@@ -6,19 +6,17 @@ failed is not marked and is handled again when the channel retries it.
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.clock import Clock
+from estate.db import insert_for
 from estate.models import InboundSeen
 
 
 async def first_time(session: AsyncSession, *, clock: Clock, channel: str, key: str) -> bool:
     """Mark the message seen; False when it was marked before (a redelivery: do nothing again)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await session.execute(
-        insert(InboundSeen)
+        insert_for(session)(InboundSeen)
         .values(channel=channel, message_key=key[:128], at=clock.now())
         .on_conflict_do_nothing(index_elements=["channel", "message_key"])
         .returning(InboundSeen.id)

@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -32,6 +31,7 @@ from dialogs.understand import (
 )
 from estate.binding import looks_like_code
 from estate.context import Context
+from estate.db import insert_for
 from estate.models import ChannelAccount, Conversation, Resident
 from locales import N_, Translator, normalize_locale
 
@@ -56,7 +56,7 @@ CANCELLED = N_("Cancelled. Nothing was sent.")
 
 async def _conversation(session: AsyncSession, account: ChannelAccount, now) -> Conversation:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     await session.execute(
         insert(Conversation)
         .values(channel_account_id=account.id, flow="menu", step="start", data={}, updated_at=now, version=0)

@@ -12,11 +12,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.audit import audit
 from estate.clock import Clock
+from estate.db import insert_for
 from estate.errors import NotFound, ValidationFailed
 from estate.models import (
     Bill,
@@ -36,14 +36,6 @@ from estate.periods import due_date, local_date, parse_period, period_of, shift
 
 COLLECTION_TARGETS = (0.80, 0.90, 1.00)  # this month, last month, the month before (DESIGN §3)
 METHODS = ("cash", "wechat", "alipay", "bank", "card", "prepaid", "import")
-
-
-def _insert(session: AsyncSession):
-    return (
-        postgresql.insert
-        if session.bind is not None and session.bind.dialect.name == "postgresql"
-        else sqlite.insert
-    )
 
 
 async def _estate(session: AsyncSession, estate_id: int) -> Estate:
@@ -105,7 +97,7 @@ async def generate_monthly_bills(session: AsyncSession, *, clock: Clock, estate_
     quantities: dict[int, dict[int, int]] = {}
     for unit_id, item_id, qty in qty_rows:
         quantities.setdefault(unit_id, {})[item_id] = qty
-    insert = _insert(session)
+    insert = insert_for(session)
     created = 0
     for unit in units:
         if unit.id in billed:
@@ -198,7 +190,7 @@ async def record_payment(
     now = paid_at or clock.now()
     if idempotency_key:
         stmt = (
-            _insert(session)(Payment)
+            insert_for(session)(Payment)
             .values(
                 unit_id=unit_id,
                 bill_id=bill_id,

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.audit import audit
 from estate.clock import Clock
+from estate.db import insert_for
 from estate.errors import NotFound
 from estate.models import BindingAttempt, BindingCode, ChannelAccount, Resident, Unit
 from estate.residents import residents_by_phone, residents_of_unit
@@ -63,10 +63,8 @@ async def get_or_create_account(
     locale: str | None = None,
 ) -> ChannelAccount:
     """The account of that chat identity, created on first contact (safe when two updates race)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.execute(
-        insert(ChannelAccount)
+        insert_for(session)(ChannelAccount)
         .values(
             channel=channel,
             external_id=str(external_id),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -58,6 +59,13 @@ async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncItera
     """One session and transaction: committed when the block ends, rolled back on an exception."""
     async with sessions() as session, session.begin():
         yield session
+
+
+def insert_for(session: AsyncSession) -> Callable[..., postgresql.Insert | sqlite.Insert]:
+    """The session's dialect's INSERT, the one with "on conflict do nothing / do update" (SQLite by default)."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 async def ping(engine: AsyncEngine) -> bool:

@@ -12,10 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.clock import Clock
+from estate.db import insert_for
 from estate.models import ChannelAccount, OutboundMessage, OutboxStatus, Resident
 from estate.quiet import next_sendable
 
@@ -54,9 +54,11 @@ async def enqueue(
         ticket_id=ticket_id,
         notice_id=notice_id,
     )
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(OutboundMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    stmt = (
+        insert_for(session)(OutboundMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
     result = await session.execute(stmt.returning(OutboundMessage.id))
     return result.scalar_one_or_none() is not None
 

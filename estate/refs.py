@@ -6,9 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from estate.db import insert_for
 from estate.models import Counter
 
 PREFIXES = {"repair": "BX", "complaint": "TS", "inquiry": "ZX", "suggestion": "JY", "booking": "FW"}
@@ -16,9 +16,7 @@ PREFIXES = {"repair": "BX", "complaint": "TS", "inquiry": "ZX", "suggestion": "J
 
 async def next_value(session: AsyncSession, name: str) -> int:
     """Advance the named counter atomically (an upsert-increment, safe under concurrency) and return it."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Counter).values(name=name, value=1)
+    stmt = insert_for(session)(Counter).values(name=name, value=1)
     stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
     result = await session.execute(stmt.returning(Counter.value))
     value = result.scalar_one_or_none()

@@ -24,7 +24,6 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from sqlalchemy import case, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.telegram.client import bot_for
@@ -32,7 +31,7 @@ from bot.telegram.render import markup
 from estate import outbox
 from estate.clock import Clock
 from estate.context import Context
-from estate.db import unit_of_work
+from estate.db import insert_for, unit_of_work
 from estate.models import ChannelAccount, OutboundMessage, SendPacing
 
 MAX_RETRY_AFTER_WAITS = 3
@@ -65,10 +64,8 @@ class Pacer:
         async with unit_of_work(self.sessions) as s:
             moved = (await s.execute(advance)).scalar_one_or_none()
             if moved is None:  # the first send of this installation: create the row, then take the slot
-                pg = s.bind is not None and s.bind.dialect.name == "postgresql"
-                insert = postgresql.insert if pg else sqlite.insert
                 await s.execute(
-                    insert(SendPacing)
+                    insert_for(s)(SendPacing)
                     .values(name=self.name, next_at=0.0)
                     .on_conflict_do_nothing(index_elements=["name"])
                 )
