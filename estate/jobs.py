@@ -19,12 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from estate import attachments, billing, callbacks, escalation, notices, outbox, reminders, understanding
 from estate.clock import Clock, FixedClock
 from estate.context import Context
-from estate.db import unit_of_work
+from estate.db import insert_for, unit_of_work
 from estate.models import (
     Booking,
     BookingStatus,
@@ -145,10 +144,8 @@ async def payment_reminders(ctx: Context, clock: Clock) -> str:
 async def _store_report(
     s, *, estate_id: int, kind: str, period: str, now: datetime, data: dict[str, Any]
 ) -> bool:
-    dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await s.execute(
-        insert(Report)
+        insert_for(s)(Report)
         .values(estate_id=estate_id, kind=kind, period=period, created_at=now, data=data)
         .on_conflict_do_nothing(index_elements=["estate_id", "kind", "period"])
         .returning(Report.id)
@@ -464,11 +461,9 @@ async def run_job(ctx: Context, name: str, now: datetime | None = None, *, sched
     clock: Clock = FixedClock(now) if now is not None else ctx.clock
     summary = await (job.scheduled or job.run if scheduled else job.run)(ctx, clock)
     async with unit_of_work(ctx.sessions) as s:
-        dialect = s.bind.dialect.name if s.bind is not None else "sqlite"
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         values = {"last_run_for": clock.now(), "last_finished_at": ctx.clock.now(), "last_result": summary}
         await s.execute(
-            insert(JobRun)
+            insert_for(s)(JobRun)
             .values(name=name, **values)
             .on_conflict_do_update(index_elements=["name"], set_=values)
         )
