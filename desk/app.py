@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from bot import telegram, webchat, wechat
+from console.app import create_console
 from desk import guard
 from estate.context import Context
 from estate.db import ping
 
 log = logging.getLogger("desk")
-
-# Parts plug in here: (module, factory, mount path or None for a router included at the root).
-PLUG_INS: tuple[tuple[str, str, str | None], ...] = (
-    ("bot.webchat", "create_router", None),
-    ("bot.telegram", "webhook_router", None),
-    ("bot.wechat", "create_router", None),
-    ("console.app", "create_console", "/console"),
-)
-
-
-def _factory(module: str, name: str) -> Callable[[Context], Any] | None:
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-    return getattr(mod, name, None)
 
 
 def create_app(
@@ -67,13 +49,9 @@ def create_app(
     async def root() -> Response:
         return RedirectResponse("/chat", status_code=307)
 
-    for module, name, path in PLUG_INS:
-        factory = _factory(module, name)
-        if factory is None:
-            continue
-        part = factory(ctx)
-        if path is None:
-            app.include_router(part)
-        else:
-            app.mount(path, part)
+    # The parts, each imported above: a missing one fails at import, never silently.
+    app.include_router(webchat.create_router(ctx))
+    app.include_router(telegram.webhook_router(ctx))
+    app.include_router(wechat.create_router(ctx))
+    app.mount("/console", create_console(ctx))
     return app

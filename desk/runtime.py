@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -16,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from bot import telegram, webchat, wechat
 from desk.app import create_app
 from estate import understanding
 from estate.context import Context
@@ -24,7 +24,7 @@ from estate.models import JobRun
 from estate.schedule import trigger_for
 
 log = logging.getLogger("desk")
-CHANNEL_MODULES = ("bot.webchat", "bot.telegram", "bot.wechat")
+CHANNELS = {"webchat": webchat, "telegram": telegram, "wechat": wechat}
 
 
 def make_scheduler(ctx: Context) -> AsyncIOScheduler:
@@ -68,21 +68,15 @@ async def catch_up(ctx: Context, now: datetime | None = None) -> list[str]:
 async def start_channels(ctx: Context) -> list[asyncio.Task]:
     """Start the channels' background work (pollers), and register their outbox senders."""
     tasks: list[asyncio.Task] = []
-    for module in CHANNEL_MODULES:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
-        start = getattr(mod, "start", None)
-        if start is not None:
-            tasks += await start(ctx) or []
+    for channel in CHANNELS.values():
+        tasks += await channel.start(ctx) or []
     return tasks
 
 
 def register_senders() -> None:
     """Every channel's outbox sender (one whose channel is not configured sends nothing)."""
-    for module in CHANNEL_MODULES:
-        register_sender(module.rsplit(".", 1)[1], importlib.import_module(module).send_once)
+    for name, channel in CHANNELS.items():
+        register_sender(name, channel.send_once)
 
 
 async def close_channels(ctx: Context) -> None:
