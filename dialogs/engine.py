@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 import dialogs.flows  # noqa: F401  (declares the flows)
-from dialogs.base import FLOWS, STAY, Go, Turn, text_of
+from dialogs.base import FLOWS, STAY, Go, Turn, entry_for, text_of
 from dialogs.choices import BACK, CANCEL, MENU
-from dialogs.flows import emergency, survey
+from dialogs.flows import emergency
+from dialogs.steps import Bind, Help, Human, Lang, Menu, Tickets
 from dialogs.types import Choice, Event, Reply
 from dialogs.understand import (
     GLOBAL_CONFIDENCE,
@@ -37,12 +38,12 @@ from locales import N_, Translator, normalize_locale
 
 IDLE = timedelta(days=1)
 COMMANDS = {
-    "start": "menu",
-    "menu": "menu",
-    "help": "help",
-    "lang": "lang",
-    "language": "lang",
-    "bind": "bind",
+    "start": Menu.START,
+    "menu": Menu.START,
+    "help": Help.START,
+    "lang": Lang.START,
+    "language": Lang.START,
+    "bind": Bind.START,
 }
 NOT_UNDERSTOOD = N_("Sorry, I did not understand that.")
 EXPIRED = N_(
@@ -107,14 +108,14 @@ async def handle(
         # Unbound (or bound to someone else) since the flow began: show nothing more of it.
         turn.data.clear()
         turn.say(turn.t(NO_LONGER_BOUND))
-        await _enter(turn, Go("menu"))
+        await _enter(turn, Go(Menu.START))
         return _save(conv, turn, "menu", "start", now)
     if flow_name != "menu" and now - conv.updated_at > IDLE:
         turn.say(turn.t(EXPIRED))
         turn.data.clear()
         flow_name, step_name = "menu", "start"
         if event.kind in ("choice", "photo"):  # a tap on an old button: start afresh
-            await _enter(turn, Go("menu"))
+            await _enter(turn, Go(Menu.START))
             return _save(conv, turn, "menu", "start", now)
 
     go = await _route(turn, flow_name, step_name, event)
@@ -141,7 +142,7 @@ async def _enter(turn: Turn, go: Go) -> tuple[str, str]:
         turn.data.clear()
         turn.data["_resume"] = {"flow": go.flow, "step": go.step, "data": kept}
         turn.say(turn.t(NEEDS_BINDING))
-        target, go = FLOWS["bind"], Go("bind")
+        target, go = FLOWS[Bind.flow_name], Go(Bind.START)
     elif target.needs_binding and turn.resident is not None:
         turn.data["_resident"] = turn.resident.id
     if go.prompt:
@@ -157,20 +158,18 @@ async def _route(turn: Turn, flow_name: str, step_name: str, event: Event) -> Go
     if event.kind == "choice":
         if event.payload == CANCEL and flow_name != "emergency":
             turn.say(turn.t(CANCELLED))
-            return Go("menu")
+            return Go(Menu.START)
         if event.payload == MENU and flow_name != "emergency":
-            return Go("menu")
+            return Go(Menu.START)
         if event.payload == BACK:
             back: list[str] = turn.data.get("_back", [])
             if back:
                 turn.data["_going_back"] = True
-                return Go(flow_name, back.pop())
-            return Go("menu")
-        if survey.start_payload(event.payload) is not None:
-            return await survey.begin(turn, event.payload or "")
-        payload = event.payload or ""
-        if (payload.startswith("menu:") or payload.startswith(INTENT_PAYLOAD + ":")) and flow_name != "menu":
-            return await FLOWS["menu"].steps["start"].handle(turn, event)
+                return Go(FLOWS[flow_name].at(back.pop()))
+            return Go(Menu.START)
+        entry = entry_for(event.payload)  # a payload some flow starts from (the survey, the menu's choices)
+        if entry is not None:
+            return await entry.handle(turn, event)
     text = text_of(event)
     if text and not (turn.resident is None and looks_like_code(text)):  # a binding code is not words
         found = await understand(turn, text)
@@ -183,13 +182,13 @@ async def _route(turn: Turn, flow_name: str, step_name: str, event: Event) -> Go
         ):
             if found.intent == "cancel":
                 turn.say(turn.t(CANCELLED))
-                return Go("menu")
+                return Go(Menu.START)
             if found.intent == "human":
-                return Go("human")
+                return Go(Human.START)
         # "Where is my repair?" asked in the middle of something else: show the resident's requests.
         progress = found.intent == "tickets" and found.confidence >= PROGRESS_CONFIDENCE
         if progress and flow_name not in ("menu", "emergency", "tickets"):
-            return Go("tickets")
+            return Go(Tickets.START)
     return await FLOWS[flow_name].steps[step_name].handle(turn, event)
 
 

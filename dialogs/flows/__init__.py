@@ -1,3 +1,20 @@
-"""The resident's conversations; importing this package declares every flow."""
+"""The resident's conversations, one flow per module; importing this package declares and checks them all."""
 
-from dialogs.flows import account, booking, emergency, human, menu, reports, survey  # noqa: F401
+from dialogs.base import check_flows
+from dialogs.flows import (  # noqa: F401
+    binding,
+    booking,
+    complaint,
+    emergency,
+    feedback,
+    fees,
+    help,
+    human,
+    lang,
+    menu,
+    repair,
+    survey,
+    tickets,
+)
+
+check_flows()

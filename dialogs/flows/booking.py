@@ -8,10 +8,12 @@ from babel.dates import format_date
 
 from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
 from dialogs.choices import BACK, CANCEL, NO, SKIP, YES, nav
+from dialogs.steps import Booking, Menu
 from dialogs.types import Choice, Event
 from estate.bookings import available_slots, book, bookings_for_resident, cancel_booking, list_services
 from estate.errors import Conflict, DomainError, ValidationFailed
-from estate.models import Booking, ServiceItem, ServiceSlot
+from estate.models import Booking as BookingRow
+from estate.models import ServiceItem, ServiceSlot
 from estate.money import fmt_yuan
 from locales import N_
 
@@ -41,7 +43,7 @@ async def services_prompt(turn: Turn) -> None:
 
 async def services_handle(turn: Turn, event: Event) -> Go | None:
     if event.payload == "bk:mine":
-        return Go("booking", "mine")
+        return Go(Booking.MINE)
     sid = number_choice(event, "svc")
     if sid is None or not sid.isdigit():
         return None
@@ -49,7 +51,7 @@ async def services_handle(turn: Turn, event: Event) -> Go | None:
     if item is None or not item.active:
         return None
     turn.data["service"] = item.id
-    return Go("booking", "day")
+    return Go(Booking.DAY)
 
 
 async def day_prompt(turn: Turn) -> None:
@@ -69,7 +71,7 @@ async def day_handle(turn: Turn, event: Event) -> Go | None:
     except ValueError:
         return None
     turn.data["day"] = day.isoformat()
-    return Go("booking", "slot")
+    return Go(Booking.SLOT)
 
 
 async def slot_prompt(turn: Turn) -> None:
@@ -107,7 +109,7 @@ async def slot_handle(turn: Turn, event: Event) -> Go | None:
     if slot is None or slot.service_item_id != turn.data.get("service"):
         return None
     turn.data["slot"] = slot.id
-    return Go("booking", "notes")
+    return Go(Booking.NOTES)
 
 
 async def notes_prompt(turn: Turn) -> None:
@@ -123,7 +125,7 @@ async def notes_handle(turn: Turn, event: Event) -> Go | None:
         turn.data["notes"] = text_of(event)
     else:
         return None
-    return Go("booking", "confirm")
+    return Go(Booking.CONFIRM)
 
 
 async def confirm_prompt(turn: Turn) -> None:
@@ -145,7 +147,7 @@ async def confirm_prompt(turn: Turn) -> None:
 
 async def confirm_handle(turn: Turn, event: Event) -> Go | None:
     if event.payload == NO:
-        return Go("booking", "slot")
+        return Go(Booking.SLOT)
     if event.payload != YES:
         return None
     try:
@@ -161,15 +163,15 @@ async def confirm_handle(turn: Turn, event: Event) -> Go | None:
         )
     except Conflict:
         turn.say(turn.t("Sorry, that time has just been taken. Please choose another time."))
-        return Go("booking", "slot")
+        return Go(Booking.SLOT)
     except ValidationFailed as exc:
         if exc.code == "price_changed":
             turn.say(turn.t("The price has just changed. Please check it again."))
-            return Go("booking", "confirm")
+            return Go(Booking.CONFIRM)
         turn.say(turn.t("Sorry, that time is no longer available. Please choose another time."))
-        return Go("booking", "slot")
+        return Go(Booking.SLOT)
     turn.say(turn.t("Booked! Your reference is {ref}. We will confirm it shortly.", ref=booking.ref))
-    return Go("menu")
+    return Go(Menu.START)
 
 
 async def mine_prompt(turn: Turn) -> None:
@@ -188,21 +190,21 @@ async def mine_handle(turn: Turn, event: Event) -> Go | None:
     bid = number_choice(event, "bkc")
     if bid is None or not bid.isdigit():
         return None
-    booking = await turn.session.get(Booking, int(bid))
+    booking = await turn.session.get(BookingRow, int(bid))
     if booking is None or booking.resident_id != turn.me.id:
         return None
     turn.data["cancel"] = booking.id
-    return Go("booking", "cancel")
+    return Go(Booking.CANCEL)
 
 
 async def cancel_prompt(turn: Turn) -> None:
-    booking = await turn.session.get(Booking, turn.data["cancel"])
+    booking = await turn.session.get(BookingRow, turn.data["cancel"])
     turn.say(turn.t("Cancel booking {ref}?", ref=booking.ref if booking else ""), nav(turn.t, YES, NO))
 
 
 async def cancel_handle(turn: Turn, event: Event) -> Go | None:
     if event.payload == NO:
-        return Go("booking", "mine")
+        return Go(Booking.MINE)
     if event.payload != YES:
         return None
     cutoff = timedelta(hours=turn.ctx.settings.booking_cancel_cutoff_hours)
@@ -225,20 +227,20 @@ async def cancel_handle(turn: Turn, event: Event) -> Go | None:
             )
         else:
             turn.say(turn.t("This booking can no longer be cancelled."))
-        return Go("booking", "mine")
+        return Go(Booking.MINE)
     turn.say(turn.t("Your booking {ref} has been cancelled.", ref=booking.ref))
-    return Go("menu")
+    return Go(Menu.START)
 
 
 flow(
-    "booking",
+    Booking,
     {
-        "start": Step(services_prompt, services_handle),
-        "day": Step(day_prompt, day_handle),
-        "slot": Step(slot_prompt, slot_handle),
-        "notes": Step(notes_prompt, notes_handle),
-        "confirm": Step(confirm_prompt, confirm_handle),
-        "mine": Step(mine_prompt, mine_handle),
-        "cancel": Step(cancel_prompt, cancel_handle),
+        Booking.START: Step(services_prompt, services_handle),
+        Booking.DAY: Step(day_prompt, day_handle),
+        Booking.SLOT: Step(slot_prompt, slot_handle),
+        Booking.NOTES: Step(notes_prompt, notes_handle),
+        Booking.CONFIRM: Step(confirm_prompt, confirm_handle),
+        Booking.MINE: Step(mine_prompt, mine_handle),
+        Booking.CANCEL: Step(cancel_prompt, cancel_handle),
     },
 )

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from dialogs.base import STAY, Go, Step, Turn, flow, text_of
 from dialogs.choices import CANCEL, DONE, MENU, nav
+from dialogs.steps import Emergency, Menu
 from dialogs.types import Event
 from estate.models import Ticket, TicketKind, Urgency
 from estate.sla import category
@@ -70,7 +71,7 @@ async def record(turn: Turn, found: Understanding) -> Go:
             + "\n"
             + _advice(turn, existing.category)
         )
-        return Go("emergency", "more")
+        return Go(Emergency.MORE)
     estate = await turn.estate()
     assert estate is not None  # an installation always has its estate
     code = found.category if found.category and category(TicketKind.REPAIR, found.category) else "other"
@@ -110,7 +111,7 @@ async def record(turn: Turn, found: Understanding) -> Go:
                 phone=phone,
             )
         )
-    return Go("emergency", "more")
+    return Go(Emergency.MORE)
 
 
 async def _ticket(turn: Turn) -> Ticket | None:
@@ -140,7 +141,7 @@ async def more_handle(turn: Turn, event: Event) -> Go | None:
                     "Your urgent report {ref} stays with our staff until it is dealt with.", ref=ticket.ref
                 )
             )
-        return Go("menu")
+        return Go(Menu.START)
     text = text_of(event)
     photos = [event.attachment_id] if event.kind == "photo" and event.attachment_id else []
     if not text and not photos:
@@ -161,7 +162,7 @@ async def more_handle(turn: Turn, event: Event) -> Go | None:
 
 
 flow(
-    "emergency",
-    {"start": Step(more_prompt, more_handle), "more": Step(more_prompt, more_handle)},
+    Emergency,
+    {Emergency.START: Step(more_prompt, more_handle), Emergency.MORE: Step(more_prompt, more_handle)},
     needs_binding=False,
 )

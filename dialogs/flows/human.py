@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogs.base import Go, Step, Turn, flow, text_of
 from dialogs.choices import CANCEL, nav
+from dialogs.steps import Human, Menu
 from dialogs.types import Event
 from estate.models import TicketKind
 from estate.tickets import create_ticket
@@ -39,7 +40,7 @@ async def human_handle(turn: Turn, event: Event) -> Go | None:
     turn.say(
         turn.t("Your message has been passed on to our staff as {ref}. They will reply here.", ref=ticket.ref)
     )
-    return Go("menu")
+    return Go(Menu.START)
 
 
-flow("human", {"start": Step(human_prompt, human_handle)}, needs_binding=False)
+flow(Human, {Human.START: Step(human_prompt, human_handle)}, needs_binding=False)

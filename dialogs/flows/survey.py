@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import Entry, Go, Step, Turn, flow, number_choice, text_of
 from dialogs.choices import SKIP, nav
+from dialogs.steps import Menu, Survey
 from dialogs.types import Choice, Event
 from estate.callbacks import LOW_RATING, record_survey
 from estate.errors import DomainError
@@ -40,7 +41,7 @@ def start_payload(payload: str | None) -> tuple[int, int] | None:
     return None
 
 
-def rating_step(key: str, next_step: str) -> Step:
+def rating_step(key: str, then: Survey) -> Step:
     async def prompt(turn: Turn) -> None:
         turn.say(turn.t(QUESTIONS[key]), [Choice(str(n), f"rate:{n}") for n in range(5, 0, -1)])
 
@@ -49,21 +50,25 @@ def rating_step(key: str, next_step: str) -> Step:
         if value is None:
             return None
         turn.data[key] = value
-        return Go("survey", next_step)
+        return Go(then)
 
     return Step(prompt, handle)
 
 
-async def begin(turn: Turn, payload: str) -> Go:
-    """Start the survey from the overall rating the resident tapped."""
-    ticket_id, overall = start_payload(payload) or (0, 0)
+def is_start(payload: str) -> bool:
+    return start_payload(payload) is not None
+
+
+async def begin(turn: Turn, event: Event) -> Go:
+    """Start the survey from the overall rating the resident tapped, wherever the chat was."""
+    ticket_id, overall = start_payload(event.payload) or (0, 0)
     ticket = await turn.session.get(Ticket, ticket_id)
     if ticket is None or turn.resident is None or ticket.resident_id != turn.me.id:
         turn.say(turn.t("Sorry, this survey is not for this chat."))
-        return Go("menu")
+        return Go(Menu.START)
     turn.data.clear()
     turn.data.update(ticket=ticket_id, overall=overall)
-    return Go("survey", "speed")
+    return Go(Survey.SPEED)
 
 
 async def comment_prompt(turn: Turn) -> None:
@@ -87,7 +92,7 @@ async def comment_handle(turn: Turn, event: Event) -> Go | None:
         )
     except DomainError:
         turn.say(turn.t("Thank you, this survey has already been answered."))
-        return Go("menu")
+        return Go(Menu.START)
     if min(survey.overall, survey.speed, survey.attitude) <= LOW_RATING:
         turn.say(
             turn.t(
@@ -96,14 +101,16 @@ async def comment_handle(turn: Turn, event: Event) -> Go | None:
         )
     else:
         turn.say(turn.t("Thank you for your feedback! It helps us serve you better."))
-    return Go("menu")
+    return Go(Menu.START)
 
 
+# The buttons under the survey message (queued by the `callbacks_due` job) start it from any step.
 flow(
-    "survey",
+    Survey,
     {
-        "speed": rating_step("speed", "attitude"),
-        "attitude": rating_step("attitude", "comment"),
-        "comment": Step(comment_prompt, comment_handle),
+        Survey.SPEED: rating_step("speed", Survey.ATTITUDE),
+        Survey.ATTITUDE: rating_step("attitude", Survey.COMMENT),
+        Survey.COMMENT: Step(comment_prompt, comment_handle),
     },
+    starts_from={"survey": Entry(begin, accepts=is_start)},
 )

@@ -1,4 +1,4 @@
-"""The resident's own records: fees (bill, arrears, payments, prepaid balance) and their requests."""
+"""The resident's requests: the open and recent ones, one's progress, adding a message or photo, urging."""
 
 from __future__ import annotations
 
@@ -6,24 +6,14 @@ from datetime import timedelta
 
 from dialogs.base import STAY, Go, Step, Turn, flow, number_choice, text_of
 from dialogs.choices import BACK, MENU, nav
+from dialogs.steps import Menu, Tickets
 from dialogs.types import Choice, Event
-from estate.billing import unit_statement
 from estate.errors import RateLimited
 from estate.models import Ticket, TicketStatus
-from estate.money import fmt_yuan
 from estate.notify import STATUS_LABELS
 from estate.tickets import OPEN_STATUSES, add_resident_message, list_tickets, timeline, urge_ticket
 from locales import N_
 
-METHODS = {
-    "cash": N_("cash"),
-    "wechat": N_("WeChat Pay"),
-    "alipay": N_("Alipay"),
-    "bank": N_("bank transfer"),
-    "card": N_("card"),
-    "prepaid": N_("prepaid balance"),
-    "import": N_("imported"),
-}
 EVENTS = {
     "created": N_("Received"),
     "claimed": N_("Taken up by customer service"),
@@ -38,58 +28,6 @@ EVENTS = {
     "escalated": N_("Escalated to a manager"),
     "survey": N_("Your rating"),
 }
-
-
-async def fees_prompt(turn: Turn) -> None:
-    t = turn.t
-    st = await unit_statement(
-        turn.session,
-        unit_id=turn.me.unit_id,
-        as_of=turn.now.astimezone(turn.tz).date(),
-        payments_limit=3,
-    )
-    lines = [t("Fees of {unit}", unit=st.unit.code)]
-    if st.current is not None:
-        lines.append(
-            t(
-                "Bill for {period} (due {due}): {amount}, paid {paid}",
-                period=st.current.period,
-                due=st.current.due_date.isoformat(),
-                amount=fmt_yuan(st.current.amount_cents),
-                paid=fmt_yuan(st.current.paid_cents),
-            )
-        )
-        lines += [f"  · {ln.description}: {fmt_yuan(ln.amount_cents)}" for ln in st.lines]
-    if st.debts:
-        lines.append(t("Outstanding, {total} in all:", total=fmt_yuan(st.outstanding_cents)))
-        lines += [
-            f"  · {d.period}: {fmt_yuan(d.outstanding_cents)}"
-            + (" " + t("({days} days overdue)", days=d.age_days) if d.age_days else "")
-            for d in st.debts
-        ]
-    else:
-        lines.append(t("You have nothing outstanding. Thank you!"))
-    if st.payments:
-        lines.append(t("Recent payments:"))
-        lines += [
-            f"  · {turn.local(p.paid_at, '%Y-%m-%d')} {fmt_yuan(p.amount_cents)} ({t(METHODS.get(p.method, p.method))})"
-            for p in st.payments
-        ]
-    lines.append(t("Prepaid balance: {amount}", amount=fmt_yuan(st.prepaid_cents)))
-    lines.append(
-        t(
-            "How to pay: at the front desk of the customer service centre (cash, card, WeChat Pay or Alipay), "
-            "or by bank transfer quoting your unit number."
-        )
-    )
-    turn.say("\n".join(lines), nav(t, MENU))
-
-
-async def back_to_menu(turn: Turn, event: Event) -> Go | None:
-    return Go("menu") if event.payload == MENU or text_of(event) else None
-
-
-flow("fees", {"start": Step(fees_prompt, back_to_menu)})
 
 
 async def _current(turn: Turn) -> Ticket:
@@ -121,12 +59,12 @@ async def list_prompt(turn: Turn) -> None:
 
 async def list_handle(turn: Turn, event: Event) -> Go | None:
     if event.payload == MENU:
-        return Go("menu")
+        return Go(Menu.START)
     ticket = await _own_ticket(turn, number_choice(event, "tk"))
     if ticket is None:
         return None
     turn.data["ticket"] = ticket.id
-    return Go("tickets", "view")
+    return Go(Tickets.VIEW)
 
 
 async def view_prompt(turn: Turn) -> None:
@@ -148,7 +86,7 @@ async def view_prompt(turn: Turn) -> None:
 async def view_handle(turn: Turn, event: Event) -> Go | None:
     action = number_choice(event, "tka")
     if action == "msg":
-        return Go("tickets", "message")
+        return Go(Tickets.MESSAGE)
     if action == "urge":
         ticket = await _current(turn)
         try:
@@ -172,7 +110,7 @@ async def view_handle(turn: Turn, event: Event) -> Go | None:
         )
         return STAY
     if event.payload == MENU:
-        return Go("menu")
+        return Go(Menu.START)
     return None
 
 
@@ -195,14 +133,14 @@ async def message_handle(turn: Turn, event: Event) -> Go | None:
         attachment_ids=photo,
     )
     turn.say(turn.t("Thank you, it has been added to {ref}. Our staff will see it.", ref=ticket.ref))
-    return Go("tickets", "view")
+    return Go(Tickets.VIEW)
 
 
 flow(
-    "tickets",
+    Tickets,
     {
-        "start": Step(list_prompt, list_handle),
-        "view": Step(view_prompt, view_handle),
-        "message": Step(message_prompt, message_handle),
+        Tickets.START: Step(list_prompt, list_handle),
+        Tickets.VIEW: Step(view_prompt, view_handle),
+        Tickets.MESSAGE: Step(message_prompt, message_handle),
     },
 )

@@ -1,0 +1,108 @@
+"""Filing a complaint: a category, what happened, photos, confirmed; handled the same day."""
+
+from __future__ import annotations
+
+from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
+from dialogs.choices import BACK, CANCEL, NO, SKIP, YES, nav
+from dialogs.flows.shared import category_choices, estate_id, photo_step
+from dialogs.steps import Complaint, Menu
+from dialogs.types import Event
+from estate.models import TicketKind
+from estate.sla import category
+from estate.tickets import create_ticket
+from locales import N_
+
+PROMISE = N_("We will deal with the problem you reported right away and reply to you as soon as possible.")
+
+
+async def complaint_start_prompt(turn: Turn) -> None:
+    turn.say(
+        turn.t("We are sorry you have a reason to complain. What is it about?"),
+        category_choices(turn, TicketKind.COMPLAINT) + nav(turn.t, CANCEL),
+    )
+
+
+async def complaint_start(turn: Turn, event: Event) -> Go | None:
+    code = number_choice(event, "cat")
+    if code is None or category(TicketKind.COMPLAINT, code) is None:
+        return None
+    turn.data["category"] = code
+    return Go(Complaint.CONTENT)
+
+
+async def content_prompt(turn: Turn) -> None:
+    draft = turn.data.get("content")
+    if draft:
+        turn.say(
+            turn.t(
+                'You wrote: "{text}". Type more details to replace it, or tap Skip to keep it.', text=draft
+            ),
+            nav(turn.t, SKIP, BACK, CANCEL),
+        )
+    else:
+        turn.say(turn.t("Please tell us what happened, when and where."), nav(turn.t, BACK, CANCEL))
+
+
+async def content_handle(turn: Turn, event: Event) -> Go | None:
+    if event.payload == SKIP and turn.data.get("content"):
+        return Go(Complaint.PHOTOS)
+    text = text_of(event)
+    if len(text) < 2:
+        return None
+    turn.data["content"] = text
+    return Go(Complaint.PHOTOS)
+
+
+async def complaint_confirm_prompt(turn: Turn) -> None:
+    t = turn.t
+    cat = category(TicketKind.COMPLAINT, turn.data.get("category", "other"))
+    turn.say(
+        t("Please check your complaint:")
+        + "\n"
+        + t("Category: {category}", category=t(cat.label) if cat else "-")
+        + "\n"
+        + t("Details: {text}", text=turn.data.get("content", ""))
+        + "\n"
+        + t("Photos: {n}", n=len(turn.data.get("photos", []))),
+        nav(t, YES, NO, CANCEL),
+    )
+
+
+async def complaint_confirm(turn: Turn, event: Event) -> Go | None:
+    if event.payload == NO:
+        return Go(Complaint.START)
+    if event.payload != YES:
+        return None
+    ticket = await create_ticket(
+        turn.session,
+        clock=turn.ctx.clock,
+        estate_id=await estate_id(turn),
+        kind=TicketKind.COMPLAINT,
+        category_code=turn.data.get("category") or "other",
+        description=turn.data["content"],
+        resident_id=turn.me.id,
+        channel_account_id=turn.account.id,
+        attachment_ids=turn.data.get("photos", []),
+    )
+    turn.say(
+        turn.t("Your complaint has been registered. Reference: {ref}.", ref=ticket.ref)
+        + "\n"
+        + turn.t(PROMISE)
+        + "\n"
+        + turn.t(
+            "It will be handled by {deadline}.",
+            deadline=turn.local(ticket.resolve_due) if ticket.resolve_due else "-",
+        )
+    )
+    return Go(Menu.START)
+
+
+flow(
+    Complaint,
+    {
+        Complaint.START: Step(complaint_start_prompt, complaint_start),
+        Complaint.CONTENT: Step(content_prompt, content_handle),
+        Complaint.PHOTOS: photo_step(Complaint.CONFIRM),
+        Complaint.CONFIRM: Step(complaint_confirm_prompt, complaint_confirm),
+    },
+)
