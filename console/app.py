@@ -76,12 +76,14 @@ def create_console(ctx: Context) -> FastAPI:
         return anonymous_render(request, "error.html", status=500, code="not_saved")
 
     register(app, ctx)
-    from console import admin, fees, office, tickets
+    from console import admin, fees, notices, reporting, rules, services, tickets
 
     tickets.register(app, ctx)
     admin.register(app, ctx)
     fees.register(app, ctx)
-    office.register(app, ctx)
+    for part in (services, notices, reporting):  # one router per area
+        app.include_router(part.router)
+    rules.register(app, ctx)
     return app
 
 

@@ -68,7 +68,7 @@ def test_cashier_payment_and_manager_dashboard_and_report(browser, tmp_path):
         assert page.url.endswith("/console/fees")
         arrears = page.locator("#arrears")
         arrears.get_by_role("link", name="1-101").wait_for()
-        screenshot(page, "console2-1-arrears")
+        screenshot(page, "fees-1-arrears")
         arrears.get_by_role("link", name="1-101").click()
         page.fill("input[name=amount]", "163.73")
         page.select_option("select[name=method]", "wechat")
@@ -82,7 +82,7 @@ def test_cashier_payment_and_manager_dashboard_and_report(browser, tmp_path):
         sign_in(page, base, "manager")
         page.goto(f"{base}/console/dashboard")
         page.locator("#kpi-new").wait_for()
-        shot = screenshot(page, "console2-2-dashboard")
+        shot = screenshot(page, "fees-2-dashboard")
         assert shot.stat().st_size > 10_000
         page.goto(f"{base}/console/reports")
         page.get_by_role("button", name="立即生成欠费报告").click()
@@ -94,5 +94,5 @@ def test_cashier_payment_and_manager_dashboard_and_report(browser, tmp_path):
             sheet = load_workbook(fh).active
         header = [c.value for c in next(sheet.iter_rows())]
         assert header == ["unit", "residents", "months", "outstanding", "oldest_days"]
-        screenshot(page, "console2-3-reports")
+        screenshot(page, "fees-3-reports")
         context.close()

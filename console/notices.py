@@ -1,0 +1,95 @@
+"""Notices in the console: the list with delivery progress, and publishing a new one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from console.app import page_for
+from console.fees import estate_of
+from console.web import Page
+from estate import notices
+from estate.errors import DomainError
+from estate.models import Building, Notice
+
+router = APIRouter()
+
+
+@router.get("/notices", response_class=HTMLResponse)
+async def notice_list(page: Page = Depends(page_for("notices"), scope="function")) -> HTMLResponse:
+    estate = await estate_of(page)
+    rows = (
+        (
+            await page.session.execute(
+                select(Notice).where(Notice.estate_id == estate.id).order_by(Notice.id.desc()).limit(50)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    counts = {n.id: await notices.delivery_counts(page.session, notice_id=n.id) for n in rows}
+    buildings = (
+        (
+            await page.session.execute(
+                select(Building).where(Building.estate_id == estate.id).order_by(Building.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return page.render("notices.html", rows=rows, counts=counts, buildings=buildings)
+
+
+@router.get("/notices/{notice_id}/progress", response_class=HTMLResponse)
+async def notice_progress(
+    notice_id: int, page: Page = Depends(page_for("notices"), scope="function")
+) -> HTMLResponse:
+    counts = await notices.delivery_counts(page.session, notice_id=notice_id)
+    return page.render("_notice_progress.html", counts=counts, notice_id=notice_id)
+
+
+@router.post("/notices", response_class=HTMLResponse)
+async def notice_create(
+    title: str = Form(""),
+    body: str = Form(""),
+    target: str = Form("estate"),
+    building: str = Form(""),
+    when: str = Form(""),
+    urgent: str = Form(""),
+    page: Page = Depends(page_for("notices", write=True), scope="function"),
+) -> Response:
+    estate = await estate_of(page)
+    scheduled = None
+    if when.strip():
+        try:
+            scheduled = datetime.fromisoformat(when).replace(tzinfo=page.tz)
+        except ValueError:
+            return page.render("error.html", status=422, code="bad_time")
+    try:
+        notice = await notices.create_notice(
+            page.session,
+            clock=page.ctx.clock,
+            estate_id=estate.id,
+            title=title,
+            body=body,
+            target=target,
+            building_id=int(building) if building.isdigit() else None,
+            urgent=urgent == "1",
+            scheduled_at=scheduled,
+            staff_id=page.staff.id,
+        )
+        if scheduled is None:
+            settings = page.ctx.settings
+            await notices.publish_notice(
+                page.session,
+                clock=page.ctx.clock,
+                notice_id=notice.id,
+                quiet=(settings.tz, settings.quiet_start, settings.quiet_end),
+                staff_id=page.staff.id,
+            )
+    except DomainError as exc:
+        return page.render("error.html", status=422, code=exc.code)
+    return page.redirect("/notices")
