@@ -11,9 +11,9 @@ from dialogs.base import FLOWS, STAY, Go, Step, Turn, flow, text_of
 from dialogs.choices import CANCEL, NO, YES, nav
 from dialogs.steps import Bind, Menu, Unbind
 from dialogs.types import Event
-from estate.binding import bind_with_code, bind_with_phone, unbind
-from estate.models import Unit
-from locales import Translator
+from estate.binding import BindResult, bind_with_code, bind_with_phone, unbind
+from estate.models import Resident, Unit
+from locales import N_, Translator
 
 
 async def bind_prompt(turn: Turn) -> None:
@@ -27,11 +27,30 @@ async def bind_prompt(turn: Turn) -> None:
     )
 
 
-async def code_handle(turn: Turn, event: Event) -> Go | None:
-    t, settings = turn.t, turn.ctx.settings
+FAILED = {
+    "invalid": N_("Sorry, that code is not right. Please check it and try again ({n} attempts left)."),
+    "used": N_("This code has already been used. Please ask the front desk for a new one."),
+    "expired": N_("This code has expired. Please ask the front desk for a new one."),
+    "locked": N_(
+        "Too many wrong attempts. For your security, please try again in an hour or visit the front desk."
+    ),
+    "no_match": N_("Sorry, this phone number is not in our records. Please use a binding code instead."),
+    "busy": N_(
+        "Too many binding attempts have been made recently. For residents' security, please try again "
+        "later or visit the front desk."
+    ),
+    "not_a_code": N_(
+        "That does not look like a binding code: it has 8 letters and digits. Please type it again."
+    ),
+}
+
+
+async def _attempt(turn: Turn, event: Event) -> BindResult | None:
+    """Bind by the shared phone number or the typed code (None: the event is neither)."""
+    settings = turn.ctx.settings
     window = timedelta(minutes=settings.binding_window_minutes)
     if event.kind == "contact" and event.phone:
-        result = await bind_with_phone(
+        return await bind_with_phone(
             turn.session,
             clock=turn.ctx.clock,
             account_id=turn.account.id,
@@ -39,8 +58,8 @@ async def code_handle(turn: Turn, event: Event) -> Go | None:
             max_attempts=settings.binding_max_attempts,
             window=window,
         )
-    elif text_of(event):
-        result = await bind_with_code(
+    if text_of(event):
+        return await bind_with_code(
             turn.session,
             clock=turn.ctx.clock,
             account_id=turn.account.id,
@@ -52,46 +71,38 @@ async def code_handle(turn: Turn, event: Event) -> Go | None:
             max_per_address=settings.binding_max_attempts_per_address,
             max_overall=settings.binding_max_attempts_global,
         )
-    else:
+    return None
+
+
+async def _bound(turn: Turn, resident: Resident) -> Go:
+    """Welcome the resident, then continue what they had started before binding (or show the menu)."""
+    turn.resident = resident
+    unit = await turn.session.get(Unit, resident.unit_id)
+    if resident.locale and not turn.account.locale:
+        turn.t = Translator(resident.locale)
+    turn.say(
+        turn.t(
+            "Thank you, {name}! This chat is now bound to your home {unit}.",
+            name=resident.name,
+            unit=unit.code if unit else "",
+        )
+    )
+    resume = turn.data.pop("_resume", None)
+    if resume:  # what they had started before binding: continue there
+        turn.data.clear()
+        turn.data.update(resume["data"])
+        return Go(FLOWS[resume["flow"]].at(resume["step"]))
+    return Go(Menu.START)
+
+
+async def code_handle(turn: Turn, event: Event) -> Go | None:
+    result = await _attempt(turn, event)
+    if result is None:
         return None
     if result.ok and result.resident is not None:
-        turn.resident = result.resident
-        unit = await turn.session.get(Unit, result.resident.unit_id)
-        if result.resident.locale and not turn.account.locale:
-            turn.t = Translator(result.resident.locale)
-        turn.say(
-            turn.t(
-                "Thank you, {name}! This chat is now bound to your home {unit}.",
-                name=result.resident.name,
-                unit=unit.code if unit else "",
-            )
-        )
-        resume = turn.data.pop("_resume", None)
-        if resume:  # what they had started before binding: continue there
-            turn.data.clear()
-            turn.data.update(resume["data"])
-            return Go(FLOWS[resume["flow"]].at(resume["step"]))
-        return Go(Menu.START)
-    messages = {
-        "invalid": t(
-            "Sorry, that code is not right. Please check it and try again ({n} attempts left).",
-            n=result.attempts_left,
-        ),
-        "used": t("This code has already been used. Please ask the front desk for a new one."),
-        "expired": t("This code has expired. Please ask the front desk for a new one."),
-        "locked": t(
-            "Too many wrong attempts. For your security, please try again in an hour or visit the front desk."
-        ),
-        "no_match": t("Sorry, this phone number is not in our records. Please use a binding code instead."),
-        "busy": t(
-            "Too many binding attempts have been made recently. For residents' security, please try again "
-            "later or visit the front desk."
-        ),
-        "not_a_code": t(
-            "That does not look like a binding code: it has 8 letters and digits. Please type it again."
-        ),
-    }
-    turn.say(messages[result.reason])
+        return await _bound(turn, result.resident)
+    params = {"n": result.attempts_left} if result.reason == "invalid" else {}
+    turn.say(turn.t(FAILED[result.reason], **params))
     return Go(Menu.START) if result.reason in ("locked", "busy") else STAY
 
 

@@ -50,6 +50,25 @@ async def _phone(turn: Turn) -> str:
     return estate.phone if estate and estate.phone else "-"
 
 
+async def _add_to(turn: Turn, existing: Ticket, text: str) -> Go:
+    """A second alarm a moment after the first: it goes to the ticket already raised."""
+    await add_resident_message(
+        turn.session,
+        clock=turn.ctx.clock,
+        ticket_id=existing.id,
+        resident_id=turn.resident.id if turn.resident else None,
+        text=text,
+    )
+    turn.data.clear()
+    turn.data["ticket"] = existing.id
+    turn.say(
+        turn.t("Added to your urgent report {ref}. Our staff can see it now.", ref=existing.ref)
+        + "\n"
+        + _advice(turn, existing.category)
+    )
+    return Go(Emergency.MORE)
+
+
 async def record(turn: Turn, found: Understanding) -> Go:
     """Record the emergency now (or add to the one this chat reported a moment ago) and say what to do."""
     text = found.text.strip()
@@ -57,21 +76,7 @@ async def record(turn: Turn, found: Understanding) -> Go:
         turn.session, channel_account_id=turn.account.id, since=turn.now - SAME_EMERGENCY
     )
     if existing is not None:
-        await add_resident_message(
-            turn.session,
-            clock=turn.ctx.clock,
-            ticket_id=existing.id,
-            resident_id=turn.resident.id if turn.resident else None,
-            text=text,
-        )
-        turn.data.clear()
-        turn.data["ticket"] = existing.id
-        turn.say(
-            turn.t("Added to your urgent report {ref}. Our staff can see it now.", ref=existing.ref)
-            + "\n"
-            + _advice(turn, existing.category)
-        )
-        return Go(Emergency.MORE)
+        return await _add_to(turn, existing, text)
     estate = await turn.estate()
     assert estate is not None  # an installation always has its estate
     code = found.category if found.category and category(TicketKind.REPAIR, found.category) else "other"
