@@ -12,9 +12,9 @@ nothing more is sent to it. Other failures go back to the queue with exponential
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections import deque
+from datetime import timedelta
 
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -26,9 +26,9 @@ from aiogram.exceptions import (
 from sqlalchemy import case, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.outbound import Blocked, Channel, Failed, Outcome, Released, Retry, Sent, send_due
 from bot.telegram.client import bot_for
 from bot.telegram.render import markup
-from estate import outbox
 from estate.clock import Clock
 from estate.context import Context
 from estate.db import insert_for, unit_of_work
@@ -112,48 +112,30 @@ def interleave(rows: list[OutboundMessage]) -> list[OutboundMessage]:
     return ordered
 
 
+def _unreachable(account: ChannelAccount | None) -> str | None:
+    if account is None or account.blocked or not account.chat_id:
+        return "no reachable Telegram chat"
+    return None
+
+
 async def send_once(ctx: Context, clock: Clock, *, limit: int | None = None) -> int:
     """Claim due Telegram rows and send them, paced; returns how many were sent."""
     settings = ctx.settings
     if not settings.telegram_token:
         return 0
-    owner = f"telegram-{os.getpid()}-{id(ctx)}"
-    lease = settings.outbox_lease_seconds
-    limit = limit or max(1, int(settings.telegram_rate_per_second * lease / 2))
-    async with unit_of_work(ctx.sessions) as s:
-        rows = await outbox.claim(
-            s, clock=clock, channel="telegram", owner=owner, limit=limit, lease_seconds=lease
-        )
-        chats = {
-            a.id: a for a in await _accounts(s, {r.channel_account_id for r in rows if r.channel_account_id})
-        }
     bot, pacer = bot_for(ctx), pacer_for(ctx)
-    sent = 0
-    for row in interleave(rows):
-        account = chats.get(row.channel_account_id or -1)
-        async with unit_of_work(ctx.sessions) as s:
-            if account is None or account.blocked or not account.chat_id:
-                await outbox.mark_failed(
-                    s, clock=clock, message_id=row.id, error="no reachable Telegram chat"
-                )
-                continue
-            if not await outbox.mark_attempting(s, clock=clock, message_id=row.id, owner=owner):
-                continue  # the lease was lost: someone else owns it now
-        sent += await _deliver(ctx, clock, bot, pacer, row, account)
-    return sent
 
+    async def deliver(row: OutboundMessage, account: ChannelAccount) -> Outcome:
+        return await _deliver(ctx, clock, bot, pacer, row, account)
 
-async def _accounts(s, ids: set[int]) -> list[ChannelAccount]:
-    from sqlalchemy import select
-
-    if not ids:
-        return []
-    return list((await s.execute(select(ChannelAccount).where(ChannelAccount.id.in_(ids)))).scalars())
+    channel = Channel("telegram", deliver, _unreachable, order=interleave)
+    limit = limit or max(1, int(settings.telegram_rate_per_second * settings.outbox_lease_seconds / 2))
+    return await send_due(ctx, clock, channel, limit=limit)
 
 
 async def _deliver(
     ctx: Context, clock: Clock, bot, pacer: Pacer, row: OutboundMessage, account: ChannelAccount
-) -> int:
+) -> Outcome:
     chat = account.chat_id or ""
     reply = {"choices": (row.payload or {}).get("choices") or []}
     for _ in range(MAX_RETRY_AFTER_WAITS + 1):
@@ -163,42 +145,13 @@ async def _deliver(
         except TelegramRetryAfter as exc:
             await pacer.pause(exc.retry_after)
             if exc.retry_after >= ctx.settings.outbox_lease_seconds / 2:
-                async with unit_of_work(ctx.sessions) as s:
-                    await outbox.release(
-                        s, clock=clock, message_id=row.id, not_before=clock.now() + _seconds(exc.retry_after)
-                    )
-                return 0
+                return Released(clock.now() + timedelta(seconds=exc.retry_after))
             continue  # the same message again, after the pause
         except TelegramForbiddenError as exc:
-            async with unit_of_work(ctx.sessions) as s:
-                await outbox.mark_blocked(s, clock=clock, message_id=row.id, error=str(exc)[:200])
-            account.blocked = True  # the rest of this batch for the chat was held by mark_blocked too
-            return 0
+            return Blocked(str(exc)[:200])
         except TelegramBadRequest as exc:
-            async with unit_of_work(ctx.sessions) as s:
-                await outbox.mark_failed(
-                    s, clock=clock, message_id=row.id, error=str(exc)[:500]
-                )  # will not get better by retrying
-            return 0
+            return Failed(str(exc)[:500])  # will not get better by retrying
         except (TelegramServerError, TelegramNetworkError) as exc:
-            async with unit_of_work(ctx.sessions) as s:
-                await outbox.mark_failed(
-                    s,
-                    clock=clock,
-                    message_id=row.id,
-                    error=str(exc)[:500],
-                    retry_at=clock.now() + outbox.backoff(row.attempts + 1),
-                )
-            return 0
-        async with unit_of_work(ctx.sessions) as s:
-            await outbox.mark_sent(s, clock=clock, message_id=row.id, external_id=str(message.message_id))
-        return 1
-    async with unit_of_work(ctx.sessions) as s:
-        await outbox.release(s, clock=clock, message_id=row.id, not_before=clock.now())
-    return 0
-
-
-def _seconds(n: float):
-    from datetime import timedelta
-
-    return timedelta(seconds=n)
+            return Retry(str(exc)[:500])
+        return Sent(external_id=str(message.message_id))
+    return Released(clock.now())
