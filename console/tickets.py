@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Form, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import and_, or_, select
 
+from console import auth
 from console.app import page_for
 from console.labels import KIND_LABELS
 from console.web import Page
@@ -32,6 +33,7 @@ from estate.notify import DEPARTMENT_LABELS, STATUS_LABELS
 from estate.phrases import find_forbidden, standard_phrases
 from estate.sla import CATEGORIES, DEFAULT_RULES
 from estate.staff import technicians
+from estate.transitions import allowed_actions
 
 PAGE_SIZE = 50
 S = TicketStatus
@@ -53,6 +55,15 @@ def sla_badge(ticket: Ticket, now: datetime) -> tuple[str, datetime | None]:
     if due - now <= timedelta(minutes=DEFAULT_RULES.near_breach_minutes):
         return "near", due
     return "ok", due
+
+
+def ticket_actions(ticket: Ticket, staff: Staff) -> list[str]:
+    """The actions the ticket page offers: those the status machine allows and the staff member's role may use."""
+    return [
+        a
+        for a in allowed_actions(ticket)
+        if f"ticket.{a}" in auth.ROUTE_ROLES and auth.allowed(f"ticket.{a}", staff)
+    ]
 
 
 async def _visible(page: Page, ticket_id: int) -> Ticket:
@@ -220,6 +231,7 @@ def register(app: FastAPI, ctx) -> None:
             "ticket.html",
             status=status,
             ticket=ticket,
+            actions=ticket_actions(ticket, page.staff),
             events=events,
             photos=photos,
             escalations=escalations,

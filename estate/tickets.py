@@ -1,7 +1,8 @@
 """Tickets: repairs, complaints, inquiries and suggestions, from report to callback.
 
 Status flow (DESIGN §2): new -> claimed -> dispatched -> in_progress -> resolved -> callback_done ->
-closed; reopened from resolved, callback_done or closed. Every step writes the append-only timeline.
+closed; reopened from resolved, callback_done or closed. The table of it is `estate.transitions`; every
+status change goes through its `transition()` and writes the append-only timeline.
 Complaints are never deleted: there is no delete here at all (事事有记录，事事有结果).
 """
 
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from estate import notify
 from estate.audit import audit
 from estate.clock import Clock
-from estate.errors import Conflict, InvalidTransition, NotFound, RateLimited, ValidationFailed
+from estate.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from estate.models import (
     Attachment,
     CallbackTask,
@@ -39,10 +40,10 @@ from estate.models import (
 from estate.phrases import ForbiddenMatch, find_forbidden
 from estate.refs import next_ref
 from estate.sla import DEFAULT_RULES, SlaRules, category, default_urgency, dispatch_deadline, resolve_deadline
+from estate.transitions import OPEN_STATUSES, TRANSITIONS, check, transition
+from estate.transitions import record_event as _event
 
 S = TicketStatus
-OPEN_STATUSES = (S.NEW, S.CLAIMED, S.DISPATCHED, S.IN_PROGRESS)
-REOPENABLE = (S.RESOLVED, S.CALLBACK_DONE, S.CLOSED)
 
 
 class ClaimConflict(Conflict):
@@ -64,31 +65,6 @@ class ForbiddenPhraseError(ValidationFailed):
 async def _estate_tz(session: AsyncSession, estate_id: int) -> ZoneInfo:
     estate = await session.get(Estate, estate_id)
     return ZoneInfo(estate.timezone if estate else "Asia/Shanghai")
-
-
-async def _event(
-    session: AsyncSession,
-    ticket: Ticket,
-    *,
-    at: datetime,
-    kind: str,
-    staff_id: int | None = None,
-    resident_id: int | None = None,
-    text: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> TicketEvent:
-    event = TicketEvent(
-        ticket_id=ticket.id,
-        at=at,
-        kind=kind,
-        staff_id=staff_id,
-        resident_id=resident_id,
-        text=text,
-        data=data,
-    )
-    session.add(event)
-    await session.flush()
-    return event
 
 
 async def get_ticket(session: AsyncSession, ref_or_id: str | int) -> Ticket:
@@ -113,11 +89,6 @@ async def _locked(session: AsyncSession, ticket_id: int) -> Ticket:
     if ticket is None:
         raise NotFound("ticket_not_found", ref=str(ticket_id))
     return ticket
-
-
-def _require(ticket: Ticket, allowed: Sequence[str], action: str) -> None:
-    if ticket.status not in allowed:
-        raise InvalidTransition("bad_status", action=action, status=ticket.status, ref=ticket.ref)
 
 
 async def create_ticket(
@@ -248,27 +219,24 @@ async def escalate(
 
 async def claim_ticket(session: AsyncSession, *, clock: Clock, ticket_id: int, staff_id: int) -> Ticket:
     """Take a new ticket; exactly one of several staff claiming at once wins, the others get ClaimConflict."""
-    now = clock.now()
+    # One atomic conditional UPDATE takes the assignee: of several claims at once, exactly one matches.
     result = await session.execute(
         update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.status == S.NEW, Ticket.assignee_id.is_(None))
-        .values(status=S.CLAIMED, assignee_id=staff_id, claimed_at=now, updated_at=now)
+        .where(
+            Ticket.id == ticket_id,
+            Ticket.status.in_(list(TRANSITIONS["claim"].sources)),
+            Ticket.assignee_id.is_(None),
+        )
+        .values(assignee_id=staff_id)
         .execution_options(synchronize_session=False)
     )
     ticket = await _locked(session, ticket_id)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         winner = await session.get(Staff, ticket.assignee_id) if ticket.assignee_id else None
         raise ClaimConflict(winner)
-    event = await _event(session, ticket, at=now, kind="claimed", staff_id=staff_id)
-    await audit(
-        session,
-        clock=clock,
-        staff_id=staff_id,
-        action="ticket.claim",
-        target_type="ticket",
-        target_id=ticket.ref,
+    await transition(
+        session, ticket, "claim", clock=clock, staff_id=staff_id, changes={"claimed_at": clock.now()}
     )
-    await notify.notify_status(session, clock=clock, ticket=ticket, event=event, what=S.CLAIMED)
     return ticket
 
 
@@ -286,20 +254,18 @@ async def dispatch_ticket(
     """Pass the ticket to a department (and technician); a complaint passed outside the centre gets 3 days."""
     now = clock.now()
     ticket = await _locked(session, ticket_id)
-    _require(ticket, (S.NEW, S.CLAIMED, S.DISPATCHED), "dispatch")
+    check(ticket, "dispatch")
     if technician_id is not None:
         tech = await session.get(Staff, technician_id)
         if tech is None or tech.role != Role.TECHNICIAN:
             raise ValidationFailed("bad_technician")
     if transferred is None:
         transferred = department != "service"
-    ticket.status = S.DISPATCHED
     ticket.department = department
     ticket.technician_id = technician_id
     ticket.assignee_id = ticket.assignee_id or staff_id
     ticket.claimed_at = ticket.claimed_at or now
     ticket.dispatched_at = now
-    ticket.updated_at = now
     if ticket.kind == TicketKind.COMPLAINT:
         ticket.transferred = transferred
         tz = await _estate_tz(session, ticket.estate_id)
@@ -311,45 +277,24 @@ async def dispatch_ticket(
             dispatched_at=now,
             rules=rules,
         )
-    event = await _event(
+    await transition(
         session,
         ticket,
-        at=now,
-        kind="dispatched",
-        staff_id=staff_id,
-        data={"department": department, "technician_id": technician_id, "transferred": transferred},
-    )
-    await audit(
-        session,
+        "dispatch",
         clock=clock,
         staff_id=staff_id,
-        action="ticket.dispatch",
-        target_type="ticket",
-        target_id=ticket.ref,
+        data={"department": department, "technician_id": technician_id, "transferred": transferred},
         detail={"department": department, "technician_id": technician_id},
     )
-    await notify.notify_status(session, clock=clock, ticket=ticket, event=event, what=S.DISPATCHED)
     return ticket
 
 
 async def start_work(session: AsyncSession, *, clock: Clock, ticket_id: int, staff_id: int) -> Ticket:
     """The technician (or staff) starts the work."""
-    now = clock.now()
     ticket = await _locked(session, ticket_id)
-    _require(ticket, (S.DISPATCHED,), "start")
-    ticket.status = S.IN_PROGRESS
-    ticket.started_at = now
-    ticket.updated_at = now
-    event = await _event(session, ticket, at=now, kind="started", staff_id=staff_id)
-    await audit(
-        session,
-        clock=clock,
-        staff_id=staff_id,
-        action="ticket.start",
-        target_type="ticket",
-        target_id=ticket.ref,
+    await transition(
+        session, ticket, "start", clock=clock, staff_id=staff_id, changes={"started_at": clock.now()}
     )
-    await notify.notify_status(session, clock=clock, ticket=ticket, event=event, what=S.IN_PROGRESS)
     return ticket
 
 
@@ -431,13 +376,8 @@ async def resolve_ticket(
         raise ValidationFailed("empty_result")
     now = clock.now()
     ticket = await _locked(session, ticket_id)
-    _require(ticket, (S.NEW, S.CLAIMED, S.DISPATCHED, S.IN_PROGRESS), "resolve")
-    ticket.status = S.RESOLVED
-    ticket.result = result
-    ticket.resolved_at = now
-    ticket.updated_at = now
-    ticket.assignee_id = ticket.assignee_id or staff_id
-    event = await _event(session, ticket, at=now, kind="resolved", staff_id=staff_id, text=result)
+    changes = {"result": result, "resolved_at": now, "assignee_id": ticket.assignee_id or staff_id}
+    await transition(session, ticket, "resolve", clock=clock, staff_id=staff_id, changes=changes, text=result)
     session.add(
         CallbackTask(
             ticket_id=ticket.id,
@@ -448,15 +388,6 @@ async def resolve_ticket(
         )
     )
     await session.flush()
-    await audit(
-        session,
-        clock=clock,
-        staff_id=staff_id,
-        action="ticket.resolve",
-        target_type="ticket",
-        target_id=ticket.ref,
-    )
-    await notify.notify_status(session, clock=clock, ticket=ticket, event=event, what=S.RESOLVED)
     return ticket
 
 
@@ -473,34 +404,32 @@ async def reopen_ticket(
     """Reopen a resolved or closed ticket when the resident is not satisfied; it goes back to the queue."""
     now = clock.now()
     ticket = await _locked(session, ticket_id)
-    _require(ticket, REOPENABLE, "reopen")
-    ticket.status = S.NEW if escalate_to_supervisor else (S.CLAIMED if ticket.assignee_id else S.NEW)
+    keep_assignee = ticket.assignee_id is not None and not escalate_to_supervisor
+    changes: dict[str, Any] = {
+        "reopen_count": ticket.reopen_count + 1,
+        "resolved_at": None,
+        "closed_at": None,
+    }
     if escalate_to_supervisor:
-        ticket.assignee_id = None
-    ticket.reopen_count += 1
-    ticket.resolved_at = None
-    ticket.closed_at = None
-    ticket.updated_at = now
+        changes["assignee_id"] = None
+    await transition(
+        session,
+        ticket,
+        "reopen",
+        clock=clock,
+        staff_id=staff_id,
+        resident_id=resident_id,
+        to=S.CLAIMED if keep_assignee else S.NEW,
+        changes=changes,
+        text=reason,
+    )
     await session.execute(
         update(CallbackTask)
         .where(CallbackTask.ticket_id == ticket.id, CallbackTask.status == "pending")
         .values(status="done", done_at=now, result_text="reopened")
     )
-    event = await _event(
-        session, ticket, at=now, kind="reopened", staff_id=staff_id, resident_id=resident_id, text=reason
-    )
     if escalate_to_supervisor:
         await escalate(session, ticket, at=now, level=1, reason="low_rating")
-    if staff_id is not None:
-        await audit(
-            session,
-            clock=clock,
-            staff_id=staff_id,
-            action="ticket.reopen",
-            target_type="ticket",
-            target_id=ticket.ref,
-        )
-    await notify.notify_status(session, clock=clock, ticket=ticket, event=event, what="reopened")
     return ticket
 
 
@@ -508,22 +437,9 @@ async def close_ticket(
     session: AsyncSession, *, clock: Clock, ticket_id: int, staff_id: int, note: str | None = None
 ) -> Ticket:
     """Close a resolved ticket (after its callback, or by a supervisor's decision)."""
-    now = clock.now()
     ticket = await _locked(session, ticket_id)
-    _require(ticket, (S.RESOLVED, S.CALLBACK_DONE), "close")
-    ticket.status = S.CLOSED
-    ticket.closed_at = now
-    ticket.updated_at = now
-    event = await _event(session, ticket, at=now, kind="closed", staff_id=staff_id, text=note)
-    await audit(
-        session,
-        clock=clock,
-        staff_id=staff_id,
-        action="ticket.close",
-        target_type="ticket",
-        target_id=ticket.ref,
-    )
-    await notify.notify_status(session, clock=clock, ticket=ticket, event=event, what=S.CLOSED)
+    changes = {"closed_at": clock.now()}
+    await transition(session, ticket, "close", clock=clock, staff_id=staff_id, changes=changes, text=note)
     return ticket
 
 
@@ -538,13 +454,15 @@ async def urge_ticket(
     """The resident chases an open ticket (催单); at most once per `min_interval`, else RateLimited."""
     now = clock.now()
     ticket = await _locked(session, ticket_id)
-    _require(ticket, OPEN_STATUSES, "urge")
+    check(ticket, "urge")
     if ticket.last_urged_at is not None and now - ticket.last_urged_at < min_interval:
         wait = min_interval - (now - ticket.last_urged_at)
         raise RateLimited("urge_too_soon", minutes=max(1, math.ceil(wait.total_seconds() / 60)))
-    ticket.last_urged_at = now
-    ticket.updated_at = now
-    return await _event(session, ticket, at=now, kind="urged", resident_id=resident_id)
+    event = await transition(
+        session, ticket, "urge", clock=clock, resident_id=resident_id, changes={"last_urged_at": now}
+    )
+    assert event is not None  # the table gives urging a timeline event
+    return event
 
 
 async def list_tickets(
@@ -633,33 +551,26 @@ async def reclassify_ticket(
     before = {"kind": ticket.kind, "category": ticket.category}
     if before == {"kind": kind, "category": category_code}:
         return ticket
-    now = clock.now()
-    if kind != ticket.kind and ticket.status in OPEN_STATUSES:
+    check(ticket, "reclassify")
+    if kind != ticket.kind:
         tz = await _estate_tz(session, ticket.estate_id)
         if ticket.status in (S.NEW, S.CLAIMED):
             ticket.dispatch_due = dispatch_deadline(
                 kind=kind, urgency=ticket.urgency, created_at=ticket.created_at, tz=tz, rules=rules
             )
         ticket.resolve_due = resolve_deadline(kind=kind, created_at=ticket.created_at, tz=tz, rules=rules)
-    ticket.kind, ticket.category, ticket.updated_at = kind, category_code, now
-    await _event(
+    change = {"from": before, "to": {"kind": kind, "category": category_code}}
+    await transition(
         session,
         ticket,
-        at=now,
-        kind="reclassified",
-        staff_id=staff_id,
-        data={"from": before, "to": {"kind": kind, "category": category_code}},
-    )
-    await record_correction(
-        session, ticket=ticket, kind=kind, category=category_code, staff_id=staff_id, at=now
-    )
-    await audit(
-        session,
+        "reclassify",
         clock=clock,
         staff_id=staff_id,
-        action="ticket.reclassify",
-        target_type="ticket",
-        target_id=ticket.ref,
-        detail={"from": before, "to": {"kind": kind, "category": category_code}},
+        changes={"kind": kind, "category": category_code},
+        data=change,
+        detail=change,
+    )
+    await record_correction(
+        session, ticket=ticket, kind=kind, category=category_code, staff_id=staff_id, at=clock.now()
     )
     return ticket
