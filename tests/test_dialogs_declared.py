@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 import dialogs.flows  # noqa: F401  (declares and checks every flow)
 from dialogs import steps
 from dialogs.base import ENTRIES, FLOWS, Entry, FlowError, Go, Step, Steps, Turn, check_flows, entry_for, flow
+from dialogs.engine import NOT_UNDERSTOOD
 from dialogs.types import Event
+from estate.models import Ticket
+from estate.tickets import resolve_ticket
+from tests.dialog_support import bound_chat, tr, world_with_catalogue
 
 
 async def _prompt(turn: Turn) -> None:
@@ -88,3 +93,27 @@ def test_flows_declare_the_payloads_they_start_from():
     assert entry_for("intent:fees") is FLOWS["menu"].entries["intent"]
     assert entry_for("nav:back") is None
     assert entry_for("menu") is None
+
+
+async def test_a_declared_entry_starts_its_flow_from_the_middle_of_another(ctx):
+    world = await world_with_catalogue(ctx, ctx.clock.now())
+    chat = await bound_chat(ctx, world, locale="en")
+    await chat.tap("menu:feedback")
+    await chat.tap("fb:inquiry")
+    await chat.text("When is the water tank cleaned?")
+    async with ctx.sessions() as s, s.begin():
+        ticket = (await s.execute(select(Ticket))).scalar_one()
+        await resolve_ticket(
+            s, clock=ctx.clock, ticket_id=ticket.id, staff_id=world.staff["agent"].id, result="Saturday."
+        )
+    await chat.tap("menu:repair")
+    await chat.tap("cat:plumbing")  # now at the repair's location step
+    replies = await chat.tap(f"survey:{ticket.id}:overall:9")  # not a survey button: the step's fallback
+    assert replies[0].text == tr("en", NOT_UNDERSTOOD)
+    replies = await chat.tap(f"survey:{ticket.id}:overall:4")
+    assert replies[0].text == tr(
+        "en",
+        "How satisfied are you with how quickly we dealt with it? (1 = very dissatisfied, 5 = very satisfied)",
+    )
+    replies = await chat.tap("menu:fees")  # a menu choice left on screen still does what it says
+    assert replies[0].text.startswith(tr("en", "Fees of {unit}", unit=world.unit.code))
