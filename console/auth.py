@@ -51,6 +51,7 @@ ROUTE_ROLES: dict[str, set[str]] = {
     "bell": EVERYONE,
     "audit": roles(R.MANAGER, R.ADMIN),
     "staff": roles(R.ADMIN),
+    "rules": roles(R.MANAGER, R.ADMIN),
     "attachment": STAFF | roles(R.TECHNICIAN),
     # part 2: fees, archive, paid services, notices, dashboard, reports
     "fees": roles(R.CASHIER, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),

@@ -12,11 +12,11 @@ from estate.audit import audit
 from estate.clock import Clock
 from estate.errors import InvalidTransition, NotFound, ValidationFailed
 from estate.models import CallbackStatus, CallbackTask, Survey, Ticket, TicketEvent, TicketStatus
+from estate.sla import DEFAULT_RULES, ServiceRules
 from estate.tickets import reopen_ticket
 
-LOW_RATING = 2
-SATISFIED_FROM = 4
-SATISFACTION_TARGET = 0.95
+SATISFIED_FROM = 4  # a rating of 4 or 5 counts as satisfied (满意), the scale itself rather than a rule
+LOW_RATING = DEFAULT_RULES.low_rating  # the former constant; use `is_low_rating(survey, rules)`
 
 
 async def due_callbacks(
@@ -47,8 +47,19 @@ def _check_ratings(*ratings: int) -> None:
             raise ValidationFailed("bad_rating", rating=r)
 
 
+def is_low_rating(survey: Survey, rules: ServiceRules = DEFAULT_RULES) -> bool:
+    """True when one of the answers is at or below the rules' low rating (the ticket reopens)."""
+    return min(survey.overall, survey.speed, survey.attitude) <= rules.low_rating
+
+
 async def _apply_survey(
-    session: AsyncSession, *, clock: Clock, ticket: Ticket, survey: Survey, staff_id: int | None
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    ticket: Ticket,
+    survey: Survey,
+    staff_id: int | None,
+    rules: ServiceRules,
 ) -> None:
     """Close the callback round: a low rating reopens for the supervisor, otherwise callback done."""
     now = clock.now()
@@ -68,7 +79,7 @@ async def _apply_survey(
             },
         )
     )
-    if min(survey.overall, survey.speed, survey.attitude) <= LOW_RATING:
+    if is_low_rating(survey, rules):
         await reopen_ticket(
             session,
             clock=clock,
@@ -107,6 +118,7 @@ async def record_callback(
     overall: int,
     speed: int,
     attitude: int,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> Survey:
     """Staff record the callback call and the resident's answers."""
     _check_ratings(overall, speed, attitude)
@@ -135,7 +147,7 @@ async def record_callback(
     )
     session.add(survey)
     await session.flush()
-    await _apply_survey(session, clock=clock, ticket=ticket, survey=survey, staff_id=staff_id)
+    await _apply_survey(session, clock=clock, ticket=ticket, survey=survey, staff_id=staff_id, rules=rules)
     await audit(
         session,
         clock=clock,
@@ -158,6 +170,7 @@ async def record_survey(
     speed: int,
     attitude: int,
     comment: str | None = None,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> Survey:
     """The resident's own answers from chat; completes the pending callback of the ticket."""
     _check_ratings(overall, speed, attitude)
@@ -184,7 +197,7 @@ async def record_survey(
     )
     session.add(survey)
     await session.flush()
-    await _apply_survey(session, clock=clock, ticket=ticket, survey=survey, staff_id=None)
+    await _apply_survey(session, clock=clock, ticket=ticket, survey=survey, staff_id=None, rules=rules)
     return survey
 
 
@@ -192,7 +205,7 @@ async def record_survey(
 class Satisfaction:
     answered: int
     satisfied: int
-    target: float = SATISFACTION_TARGET
+    target: float = DEFAULT_RULES.satisfaction_target
 
     @property
     def rate(self) -> float | None:
@@ -204,12 +217,19 @@ class Satisfaction:
 
 
 async def satisfaction_rate(
-    session: AsyncSession, *, estate_id: int | None, since: datetime, until: datetime
+    session: AsyncSession,
+    *,
+    estate_id: int | None,
+    since: datetime,
+    until: datetime,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> Satisfaction:
-    """Share of surveys answered in [since, until) whose overall rating is 4 or 5 (客户满意率, target 95 %)."""
+    """Share of surveys answered in [since, until) whose overall rating is 4 or 5 (客户满意率), and the target."""
     stmt = select(func.count(), func.count().filter(Survey.overall >= SATISFIED_FROM)).select_from(Survey)
     stmt = stmt.where(Survey.answered_at >= since, Survey.answered_at < until)
     if estate_id is not None:
         stmt = stmt.join(Ticket, Ticket.id == Survey.ticket_id).where(Ticket.estate_id == estate_id)
     answered, satisfied = (await session.execute(stmt)).one()
-    return Satisfaction(answered=int(answered), satisfied=int(satisfied or 0))
+    return Satisfaction(
+        answered=int(answered), satisfied=int(satisfied or 0), target=rules.satisfaction_target
+    )

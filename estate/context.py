@@ -1,14 +1,16 @@
-"""What every entry point hands to the code it calls: settings, database sessions and the clock."""
+"""What every entry point hands to the code it calls: settings, the service rules, database sessions, the clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from estate.clock import Clock, SystemClock
 from estate.db import make_engine, make_sessionmaker
 from estate.settings import Settings
+from estate.sla import ServiceRules
 
 
 @dataclass
@@ -17,6 +19,18 @@ class Context:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock = field(default_factory=SystemClock)
+    _rules: tuple[Settings, ServiceRules] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def rules(self) -> ServiceRules:
+        """The service rules in force, built once from the settings (again only if the settings are replaced)."""
+        if self._rules is None or self._rules[0] is not self.settings:
+            self._rules = (self.settings, ServiceRules.from_settings(self.settings))
+        return self._rules[1]
+
+    def rules_for(self, estate: Any = None) -> ServiceRules:
+        """The rules for one estate: today the installation's rules (the place for per-estate overrides)."""
+        return self.rules
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Context:

@@ -1,7 +1,8 @@
 """Escalation along the three levels of responsibility: 接待人 -> 客服主管 -> 主管副总经理 (DESIGN §3).
 
 A breached dispatch deadline goes to the supervisor (level 1); a breached resolve deadline, or a
-repair still unresolved a day after its dispatch deadline, goes to the deputy GM (level 2). Each
+repair still unresolved `rules.repair_resolve_grace` after its dispatch deadline, goes to the deputy GM
+(level 2). Each
 escalation is recorded once (unique per ticket, level and reason), so the scan can run any number of
 times, in any number of processes.
 """
@@ -9,18 +10,17 @@ times, in any number of processes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.clock import Clock
 from estate.models import Escalation, Ticket, TicketStatus
-from estate.sla import DEFAULT_RULES, SlaRules
+from estate.sla import DEFAULT_RULES, ServiceRules
 from estate.tickets import OPEN_STATUSES, escalate
 
 S = TicketStatus
-REPAIR_RESOLVE_GRACE = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class DueEscalation:
 
 
 async def due_escalations(
-    session: AsyncSession, *, now: datetime, rules: SlaRules = DEFAULT_RULES
+    session: AsyncSession, *, now: datetime, rules: ServiceRules = DEFAULT_RULES
 ) -> list[DueEscalation]:
     """Escalations whose deadline has passed and that have not been recorded yet."""
     due: list[DueEscalation] = []
@@ -52,7 +52,7 @@ async def due_escalations(
             Ticket.status.in_(list(OPEN_STATUSES)),
             Ticket.resolve_due.is_(None),
             Ticket.dispatch_due.is_not(None),
-            Ticket.dispatch_due < now - REPAIR_RESOLVE_GRACE,
+            Ticket.dispatch_due < now - rules.repair_resolve_grace,
         )
     )
     due += [DueEscalation(tid, 2, "resolve_breach") for (tid,) in stale_repairs]
@@ -68,7 +68,7 @@ async def due_escalations(
 
 
 async def apply_escalations(
-    session: AsyncSession, *, clock: Clock, rules: SlaRules = DEFAULT_RULES
+    session: AsyncSession, *, clock: Clock, rules: ServiceRules = DEFAULT_RULES
 ) -> list[Escalation]:
     """Record every due escalation once and return those newly recorded."""
     applied: list[Escalation] = []

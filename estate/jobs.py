@@ -6,6 +6,10 @@ Channel senders are registered by the composition root (`register_sender`), sinc
 not know the transports. `outbox_send` runs every channel's sender side by side; the scheduler runs
 each channel's sender as a job of its own (`sender_jobs`), so web chat rows never wait behind a long
 Telegram batch, and its `outbox_send` tick only publishes due notices.
+
+Time zones: whatever belongs to an estate (its local day and month, the quiet hours of its residents,
+its bookings) is in that estate's zone, `Estate.timezone`; `Settings.tz` (DESK_TIMEZONE) is only the
+installation's default, for what belongs to no estate. The numbers come from `ctx.rules_for(estate)`.
 """
 
 from __future__ import annotations
@@ -71,8 +75,14 @@ class Job:
     scheduled: Runner | None = field(default=None, compare=False)  # what the scheduler runs, when not `run`
 
 
-def _quiet(ctx: Context) -> tuple[ZoneInfo, int, int]:
-    return (ctx.settings.tz, ctx.settings.quiet_start, ctx.settings.quiet_end)
+def _tz(ctx: Context, estate: Estate | None) -> ZoneInfo:
+    """The estate's zone; the installation's default for what belongs to no estate."""
+    return ZoneInfo(estate.timezone) if estate is not None and estate.timezone else ctx.settings.tz
+
+
+def _quiet(ctx: Context, estate: Estate | None) -> tuple[ZoneInfo, int, int]:
+    """Quiet hours of the estate's residents, in the estate's zone."""
+    return ctx.rules_for(estate).quiet(_tz(ctx, estate))
 
 
 async def _estates(session) -> list[Estate]:
@@ -81,7 +91,7 @@ async def _estates(session) -> list[Estate]:
 
 async def sla_scan(ctx: Context, clock: Clock) -> str:
     async with unit_of_work(ctx.sessions) as s:
-        applied = await escalation.apply_escalations(s, clock=clock)
+        applied = await escalation.apply_escalations(s, clock=clock, rules=ctx.rules)
     return f"{len(applied)} escalation(s) applied"
 
 
@@ -89,17 +99,23 @@ async def callbacks_due(ctx: Context, clock: Clock) -> str:
     now = clock.now()
     reminded = surveys = 0
     async with unit_of_work(ctx.sessions) as s:
+        estates = {e.id: e for e in await _estates(s)}
         for task, ticket in await callbacks.due_callbacks(s, now=now):
             if task.staff_reminded_at is None:
                 task.staff_reminded_at = now  # shown in the console's bell and callback list from now on
                 reminded += 1
             if task.survey_sent_at is None and ticket.resident_id is not None:
-                surveys += await _send_survey(s, clock=clock, ctx=ctx, task_id=task.id, ticket=ticket)
+                estate = estates.get(ticket.estate_id)
+                surveys += await _send_survey(
+                    s, clock=clock, quiet=_quiet(ctx, estate), task_id=task.id, ticket=ticket
+                )
                 task.survey_sent_at = now
     return f"{reminded} callback(s) flagged to staff, {surveys} survey(s) queued"
 
 
-async def _send_survey(s, *, clock: Clock, ctx: Context, task_id: int, ticket: Ticket) -> int:
+async def _send_survey(
+    s, *, clock: Clock, quiet: tuple[ZoneInfo, int, int], task_id: int, ticket: Ticket
+) -> int:
     assert ticket.resident_id is not None
 
     def text_for(locale: str | None) -> str:
@@ -114,7 +130,7 @@ async def _send_survey(s, *, clock: Clock, ctx: Context, task_id: int, ticket: T
         text_for=text_for,
         kind="survey",
         payload={"choices": choices, "ticket_id": ticket.id},
-        quiet=_quiet(ctx),
+        quiet=quiet,
         prefer_account_id=ticket.channel_account_id,
         ticket_id=ticket.id,
     )
@@ -124,7 +140,7 @@ async def monthly_bills(ctx: Context, clock: Clock) -> str:
     created = 0
     async with unit_of_work(ctx.sessions) as s:
         for estate in await _estates(s):
-            period = period_of(local_date(clock.now(), ZoneInfo(estate.timezone)))
+            period = period_of(local_date(clock.now(), _tz(ctx, estate)))
             created += await billing.generate_monthly_bills(
                 s, clock=clock, estate_id=estate.id, period=period
             )
@@ -136,7 +152,7 @@ async def payment_reminders(ctx: Context, clock: Clock) -> str:
     async with unit_of_work(ctx.sessions) as s:
         for estate in await _estates(s):
             queued += await reminders.send_payment_reminders(
-                s, clock=clock, estate_id=estate.id, tz=ZoneInfo(estate.timezone), quiet=_quiet(ctx)
+                s, clock=clock, estate_id=estate.id, tz=_tz(ctx, estate), quiet=_quiet(ctx, estate)
             )
     return f"{queued} reminder(s) queued"
 
@@ -158,7 +174,7 @@ async def collection_report(ctx: Context, clock: Clock) -> str:
     made = 0
     async with unit_of_work(ctx.sessions) as s:
         for estate in await _estates(s):
-            tz = ZoneInfo(estate.timezone)
+            tz = _tz(ctx, estate)
             today = local_date(clock.now(), tz)
             period = shift(period_of(today), -1)
             start = datetime.combine(
@@ -198,7 +214,7 @@ async def arrears_report(ctx: Context, clock: Clock) -> str:
     made = 0
     async with unit_of_work(ctx.sessions) as s:
         for estate in await _estates(s):
-            today = local_date(clock.now(), ZoneInfo(estate.timezone))
+            today = local_date(clock.now(), _tz(ctx, estate))
             rows = await billing.arrears(s, estate_id=estate.id, as_of=today)
             data = {
                 "as_of": today.isoformat(),
@@ -255,7 +271,7 @@ async def low_balance(ctx: Context, clock: Clock) -> str:
                         key=f"lowbal:{unit.id}:{unit.prepaid_cents}",
                         text_for=text_for,
                         kind="reminder",
-                        quiet=_quiet(ctx),
+                        quiet=_quiet(ctx, estate),
                     )
     return f"{queued} low-balance notice(s) queued"
 
@@ -277,13 +293,14 @@ async def booking_reminders(ctx: Context, clock: Clock) -> str:
                 Booking.resident_id.is_not(None),
             )
         )
-        tz = ctx.settings.tz
-        tomorrow = local_date(now, tz) + timedelta(days=1)
+        estates = {e.id: e for e in await _estates(s)}
         for booking, item, slot in rows.all():
-            if slot.start_at.astimezone(tz).date() != tomorrow:
+            estate = estates.get(item.estate_id)
+            tz = _tz(ctx, estate)
+            if slot.start_at.astimezone(tz).date() != local_date(now, tz) + timedelta(days=1):
                 continue
 
-            def text_for(locale: str | None, booking=booking, item=item, slot=slot) -> str:
+            def text_for(locale: str | None, booking=booking, item=item, slot=slot, tz=tz) -> str:
                 t = Translator(locale)
                 name = item.name_en if t.locale == "en" and item.name_en else item.name
                 return t(
@@ -300,7 +317,7 @@ async def booking_reminders(ctx: Context, clock: Clock) -> str:
                 key=f"booking:{booking.id}:reminder",
                 text_for=text_for,
                 kind="reminder",
-                quiet=_quiet(ctx),
+                quiet=_quiet(ctx, estate),
                 prefer_account_id=booking.channel_account_id,
             )
     return f"{queued} booking reminder(s) queued"
@@ -309,8 +326,10 @@ async def booking_reminders(ctx: Context, clock: Clock) -> str:
 async def _publish_due_notices(ctx: Context, clock: Clock) -> int:
     async with unit_of_work(ctx.sessions) as s:
         published = 0
+        estates = {e.id: e for e in await _estates(s)}
         for notice in await notices.due_notices(s, now=clock.now()):
-            published += await notices.publish_notice(s, clock=clock, notice_id=notice.id, quiet=_quiet(ctx))
+            quiet = _quiet(ctx, estates.get(notice.estate_id))
+            published += await notices.publish_notice(s, clock=clock, notice_id=notice.id, quiet=quiet)
     return published
 
 

@@ -80,13 +80,24 @@ class Settings(BaseSettings):
 
     demo_password: str | None = None
 
+    # The service rules (DESIGN §3), read into one `estate.sla.ServiceRules` (`Context.rules`).
+    repair_dispatch_minutes: int = 60
+    urgent_dispatch_minutes: int = 15
+    complaint_transfer_days: int = 3
+    callback_hours: int = 24
+    inquiry_resolve_hours: int = 24
+    near_breach_minutes: int = 30
+    repair_resolve_grace_hours: int = 24
+    low_rating: int = 2
+    satisfaction_target_percent: int = 95
+    urge_interval_minutes: int = 30
+    booking_cancel_cutoff_hours: int = 2
     quiet_start: int = 21
     quiet_end: int = 8
-    binding_code_ttl_hours: int = 72
     binding_max_attempts: int = 5
     binding_window_minutes: int = 60
-    booking_cancel_cutoff_hours: int = 2
-    urge_interval_minutes: int = 30
+
+    binding_code_ttl_hours: int = 72
     low_balance_threshold_cents: int = 10000
     outbox_lease_seconds: int = 60
     telegram_rate_per_second: float = 25.0
@@ -148,6 +159,39 @@ class Settings(BaseSettings):
     def _hour(cls, value: int) -> int:
         if not 0 <= value <= 23:
             raise ValueError("must be an hour from 0 to 23")
+        return value
+
+    @field_validator(
+        "repair_dispatch_minutes",
+        "urgent_dispatch_minutes",
+        "complaint_transfer_days",
+        "callback_hours",
+        "inquiry_resolve_hours",
+        "near_breach_minutes",
+        "repair_resolve_grace_hours",
+        "urge_interval_minutes",
+        "booking_cancel_cutoff_hours",
+        "binding_max_attempts",
+        "binding_window_minutes",
+    )
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a whole number above 0")
+        return value
+
+    @field_validator("low_rating")
+    @classmethod
+    def _rating(cls, value: int) -> int:
+        if not 0 <= value <= 4:
+            raise ValueError("must be a rating from 0 (never reopen) to 4")
+        return value
+
+    @field_validator("satisfaction_target_percent")
+    @classmethod
+    def _percent(cls, value: int) -> int:
+        if not 1 <= value <= 100:
+            raise ValueError("must be a percentage from 1 to 100")
         return value
 
     @field_validator("wechat_aes_key")

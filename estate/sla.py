@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from estate.models import Department, TicketKind, Urgency
@@ -64,18 +65,79 @@ def default_urgency(kind: str, code: str) -> str:
 
 
 @dataclass(frozen=True)
-class SlaRules:
-    """The service rules' numbers (DESIGN §3); every one can be changed per installation."""
+class ServiceRules:
+    """The service rules' numbers (DESIGN §3), in one value: every deadline, threshold and interval.
 
-    repair_dispatch_minutes: int = 60
-    urgent_dispatch_minutes: int = 15
-    complaint_transfer_days: int = 3
-    callback_hours: int = 24
+    Built once from settings (`ServiceRules.from_settings`, carried by `Context.rules`); an estate may
+    override them later (`Context.rules_for(estate)`). Nothing else states these numbers, not even a message.
+    """
+
+    repair_dispatch_minutes: int = 60  # 接到客户报修应在一小时内转到相关部门
+    urgent_dispatch_minutes: int = 15  # urgent categories (leak, power cut, gas, lift entrapment)
+    complaint_transfer_days: int = 3  # 转交相关职能部门的，处理时间不得超过三天
+    callback_hours: int = 24  # callback due after resolution
     inquiry_resolve_hours: int = 24
-    near_breach_minutes: int = 30
+    near_breach_minutes: int = 30  # the console's "due soon" badge
+    repair_resolve_grace_hours: int = 24  # repair unresolved this long past its dispatch deadline: deputy GM
+    low_rating: int = 2  # a survey answer at or below it reopens the ticket for the supervisor
+    satisfaction_target_percent: int = 95  # 客户满意率达到95%
+    urge_interval_minutes: int = 30  # a resident may chase (催单) a ticket once per interval
+    booking_cancel_cutoff_hours: int = 2  # a booking can be cancelled up to this long before it starts
+    quiet_start: int = 21  # quiet hours (local): reminders wait for the morning
+    quiet_end: int = 8
+    binding_max_attempts: int = 5  # wrong binding codes per chat within the window
+    binding_window_minutes: int = 60
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, estate: Any = None) -> ServiceRules:
+        """The rules in force: each number from the setting of the same name (DESK_<NAME>).
+
+        `estate` is where per-estate overrides will come from; today every estate follows the settings."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+
+    @property
+    def repair_dispatch(self) -> timedelta:
+        return timedelta(minutes=self.repair_dispatch_minutes)
+
+    @property
+    def urgent_dispatch(self) -> timedelta:
+        return timedelta(minutes=self.urgent_dispatch_minutes)
+
+    @property
+    def callback_after(self) -> timedelta:
+        return timedelta(hours=self.callback_hours)
+
+    @property
+    def repair_resolve_grace(self) -> timedelta:
+        return timedelta(hours=self.repair_resolve_grace_hours)
+
+    @property
+    def near_breach(self) -> timedelta:
+        return timedelta(minutes=self.near_breach_minutes)
+
+    @property
+    def urge_interval(self) -> timedelta:
+        return timedelta(minutes=self.urge_interval_minutes)
+
+    @property
+    def booking_cancel_cutoff(self) -> timedelta:
+        return timedelta(hours=self.booking_cancel_cutoff_hours)
+
+    @property
+    def binding_window(self) -> timedelta:
+        return timedelta(minutes=self.binding_window_minutes)
+
+    @property
+    def satisfaction_target(self) -> float:
+        return self.satisfaction_target_percent / 100
+
+    def quiet(self, tz: ZoneInfo) -> tuple[ZoneInfo, int, int]:
+        """Quiet hours as the outbox takes them: (zone, start hour, end hour)."""
+        return (tz, self.quiet_start, self.quiet_end)
 
 
-DEFAULT_RULES = SlaRules()
+SlaRules = ServiceRules  # the former name
+DEFAULT_RULES = ServiceRules()
 
 
 def end_of_local_day(at: datetime, tz: ZoneInfo) -> datetime:
@@ -85,14 +147,11 @@ def end_of_local_day(at: datetime, tz: ZoneInfo) -> datetime:
 
 
 def dispatch_deadline(
-    *, kind: str, urgency: str, created_at: datetime, tz: ZoneInfo, rules: SlaRules = DEFAULT_RULES
+    *, kind: str, urgency: str, created_at: datetime, tz: ZoneInfo, rules: ServiceRules = DEFAULT_RULES
 ) -> datetime | None:
     """When the ticket must be passed to the responsible department."""
     if kind == TicketKind.REPAIR:
-        minutes = (
-            rules.urgent_dispatch_minutes if urgency == Urgency.URGENT else rules.repair_dispatch_minutes
-        )
-        return created_at + timedelta(minutes=minutes)
+        return created_at + (rules.urgent_dispatch if urgency == Urgency.URGENT else rules.repair_dispatch)
     if kind == TicketKind.COMPLAINT:
         return end_of_local_day(created_at, tz)
     return None
@@ -105,7 +164,7 @@ def resolve_deadline(
     tz: ZoneInfo,
     transferred: bool = False,
     dispatched_at: datetime | None = None,
-    rules: SlaRules = DEFAULT_RULES,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> datetime | None:
     """When the ticket must be resolved: complaints the same local day, or 3 days once transferred."""
     if kind == TicketKind.COMPLAINT:
