@@ -449,7 +449,7 @@ async def urge_ticket(
     clock: Clock,
     ticket_id: int,
     resident_id: int | None,
-    min_interval: timedelta = timedelta(minutes=30),
+    min_interval: timedelta = DEFAULT_RULES.urge_interval,
 ) -> TicketEvent:
     """The resident chases an open ticket (催单); at most once per `min_interval`, else RateLimited."""
     now = clock.now()
