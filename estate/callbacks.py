@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from estate.audit import audit
 from estate.clock import Clock
 from estate.errors import InvalidTransition, NotFound, ValidationFailed
-from estate.models import CallbackStatus, CallbackTask, Survey, Ticket, TicketEvent, TicketStatus
+from estate.models import CallbackStatus, CallbackTask, Survey, Ticket, TicketEvent
 from estate.sla import DEFAULT_RULES, ServiceRules
 from estate.tickets import reopen_ticket
+from estate.transitions import allowed_actions, transition
 
 SATISFIED_FROM = 4  # a rating of 4 or 5 counts as satisfied (满意), the scale itself rather than a rule
 LOW_RATING = DEFAULT_RULES.low_rating  # the former constant; use `is_low_rating(survey, rules)`
@@ -89,9 +90,8 @@ async def _apply_survey(
             resident_id=survey.resident_id,
             escalate_to_supervisor=True,
         )
-    elif ticket.status == TicketStatus.RESOLVED:
-        ticket.status = TicketStatus.CALLBACK_DONE
-        ticket.updated_at = now
+    elif "callback_done" in allowed_actions(ticket):
+        await transition(session, ticket, "callback_done", clock=clock)
 
 
 async def _pending_callback(session: AsyncSession, ticket_id: int) -> CallbackTask | None:
