@@ -32,6 +32,7 @@ from estate.money import fmt_yuan
 from estate.outbox import enqueue_to_resident
 from estate.periods import due_date, local_date, period_of
 from estate.refs import next_ref
+from estate.sla import DEFAULT_RULES
 from locales import N_, Translator
 
 B = BookingStatus
@@ -322,7 +323,7 @@ async def cancel_booking(
     booking_id: int,
     reason: str,
     by_resident: bool,
-    cutoff: timedelta = timedelta(hours=2),
+    cutoff: timedelta = DEFAULT_RULES.booking_cancel_cutoff,
     staff_id: int | None = None,
 ) -> Booking:
     """Cancel and free the place; a resident cannot cancel within `cutoff` of the start, staff can."""

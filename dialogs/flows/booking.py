@@ -207,7 +207,7 @@ async def cancel_handle(turn: Turn, event: Event) -> Go | None:
         return Go(Booking.MINE)
     if event.payload != YES:
         return None
-    cutoff = timedelta(hours=turn.ctx.settings.booking_cancel_cutoff_hours)
+    rules = turn.ctx.rules
     try:
         booking = await cancel_booking(
             turn.session,
@@ -215,14 +215,14 @@ async def cancel_handle(turn: Turn, event: Event) -> Go | None:
             booking_id=turn.data["cancel"],
             reason="",
             by_resident=True,
-            cutoff=cutoff,
+            cutoff=rules.booking_cancel_cutoff,
         )
     except DomainError as exc:
         if exc.code == "too_late_to_cancel":
             turn.say(
                 turn.t(
                     "Sorry, a booking can only be cancelled up to {hours} hours before it starts. Please call the centre.",
-                    hours=turn.ctx.settings.booking_cancel_cutoff_hours,
+                    hours=rules.booking_cancel_cutoff_hours,
                 )
             )
         else:

@@ -83,6 +83,7 @@ async def complaint_confirm(turn: Turn, event: Event) -> Go | None:
         resident_id=turn.me.id,
         channel_account_id=turn.account.id,
         attachment_ids=turn.data.get("photos", []),
+        rules=turn.ctx.rules,
     )
     turn.say(
         turn.t("Your complaint has been registered. Reference: {ref}.", ref=ticket.ref)

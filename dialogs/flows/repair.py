@@ -162,6 +162,7 @@ async def repair_confirm(turn: Turn, event: Event) -> Go | None:
         preferred_window=_window_label(turn),
         channel_account_id=turn.account.id,
         attachment_ids=turn.data.get("photos", []),
+        rules=turn.ctx.rules,
     )
     turn.say(
         turn.t(

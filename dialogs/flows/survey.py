@@ -6,7 +6,7 @@ from dialogs.base import Entry, Go, Step, Turn, flow, number_choice, text_of
 from dialogs.choices import SKIP, nav
 from dialogs.steps import Menu, Survey
 from dialogs.types import Choice, Event
-from estate.callbacks import LOW_RATING, record_survey
+from estate.callbacks import is_low_rating, record_survey
 from estate.errors import DomainError
 from estate.models import Ticket
 from locales import N_
@@ -89,11 +89,12 @@ async def comment_handle(turn: Turn, event: Event) -> Go | None:
             speed=d["speed"],
             attitude=d["attitude"],
             comment=text_of(event) or None,
+            rules=turn.ctx.rules,
         )
     except DomainError:
         turn.say(turn.t("Thank you, this survey has already been answered."))
         return Go(Menu.START)
-    if min(survey.overall, survey.speed, survey.attitude) <= LOW_RATING:
+    if is_low_rating(survey, turn.ctx.rules):
         turn.say(
             turn.t(
                 "We are sorry we did not meet your expectations. A supervisor will look into it and contact you."

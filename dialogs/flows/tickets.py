@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from dialogs.base import STAY, Go, Step, Turn, flow, number_choice, text_of
 from dialogs.choices import BACK, MENU, nav
 from dialogs.steps import Menu, Tickets
@@ -95,7 +93,7 @@ async def view_handle(turn: Turn, event: Event) -> Go | None:
                 clock=turn.ctx.clock,
                 ticket_id=ticket.id,
                 resident_id=turn.me.id,
-                min_interval=timedelta(minutes=turn.ctx.settings.urge_interval_minutes),
+                min_interval=turn.ctx.rules.urge_interval,
             )
         except RateLimited as exc:
             turn.say(
