@@ -80,8 +80,7 @@ def create_console(ctx: Context) -> FastAPI:
 
     tickets.register(app, ctx)
     admin.register(app, ctx)
-    fees.register(app, ctx)
-    for part in (services, notices, reporting):  # one router per area
+    for part in (fees, services, notices, reporting):  # one router per area
         app.include_router(part.router)
     rules.register(app, ctx)
     return app
