@@ -139,10 +139,12 @@ class Flow:
     steps: dict[str, Step]
     needs_binding: bool = True
     entries: dict[str, Entry] = field(default_factory=dict)
+    commands: tuple[str, ...] = ()
 
 
 FLOWS: dict[str, Flow] = {}
 ENTRIES: dict[str, Entry] = {}  # payload prefix -> where it starts, over every flow
+COMMANDS: dict[str, Steps] = {}  # "/help" and the like -> the start of its flow
 
 
 def flow(
@@ -151,9 +153,10 @@ def flow(
     *,
     needs_binding: bool = True,
     starts_from: dict[str, Entry] | None = None,
+    commands: tuple[str, ...] = (),
 ) -> Flow:
-    """Declare a flow: one Step for each member of its Steps enum (entered at START where it has one), and
-    the payload prefixes that start it from anywhere."""
+    """Declare a flow: one Step for each member of its Steps enum (entered at START where it has one), the
+    payload prefixes that start it from anywhere, and the /commands that open it."""
     name = at.flow_name
     if not name:
         raise FlowError(f"{at.__name__} names no flow (class {at.__name__}(Steps, flow=...))")
@@ -170,14 +173,21 @@ def flow(
     taken = [p for p in entries if p in ENTRIES and p not in mine]
     if taken:
         raise FlowError(f"flow {name!r}: payload prefixes {taken} already start another flow")
+    if commands and "start" not in {m.value for m in at}:
+        raise FlowError(f"flow {name!r} has commands but no START step")
+    clashing = [c for c in commands if c in COMMANDS and COMMANDS[c].flow_name != name]
+    if clashing:
+        raise FlowError(f"flow {name!r}: commands {clashing} already open another flow")
     FLOWS[name] = Flow(
         name=name,
         at=at,
         steps={member.value: step for member, step in steps.items()},
         needs_binding=needs_binding,
         entries=entries,
+        commands=commands,
     )
     ENTRIES.update(entries)
+    COMMANDS.update({command: at("start") for command in commands})
     return FLOWS[name]
 
 

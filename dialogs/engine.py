@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 import dialogs.flows  # noqa: F401  (declares the flows)
-from dialogs.base import FLOWS, STAY, Go, Turn, entry_for, text_of
+from dialogs.base import COMMANDS, FLOWS, STAY, Go, Turn, entry_for, text_of
 from dialogs.choices import BACK, CANCEL, MENU
 from dialogs.flows import emergency
-from dialogs.steps import Bind, Help, Human, Lang, Menu, Tickets
+from dialogs.steps import Bind, Human, Menu, Tickets
 from dialogs.types import Choice, Event, Reply
 from dialogs.understand import (
     GLOBAL_CONFIDENCE,
@@ -37,14 +37,6 @@ from estate.models import ChannelAccount, Conversation, Resident
 from locales import N_, Translator, normalize_locale
 
 IDLE = timedelta(days=1)
-COMMANDS = {
-    "start": Menu.START,
-    "menu": Menu.START,
-    "help": Help.START,
-    "lang": Lang.START,
-    "language": Lang.START,
-    "bind": Bind.START,
-}
 NOT_UNDERSTOOD = N_("Sorry, I did not understand that.")
 EXPIRED = N_(
     "Our previous conversation was idle for a day, so it has been closed. Anything you had confirmed is safe with us."

@@ -7,7 +7,20 @@ from sqlalchemy import select
 
 import dialogs.flows  # noqa: F401  (declares and checks every flow)
 from dialogs import steps
-from dialogs.base import ENTRIES, FLOWS, Entry, FlowError, Go, Step, Steps, Turn, check_flows, entry_for, flow
+from dialogs.base import (
+    COMMANDS,
+    ENTRIES,
+    FLOWS,
+    Entry,
+    FlowError,
+    Go,
+    Step,
+    Steps,
+    Turn,
+    check_flows,
+    entry_for,
+    flow,
+)
 from dialogs.engine import NOT_UNDERSTOOD
 from dialogs.types import Event
 from estate.models import Ticket
@@ -93,6 +106,24 @@ def test_flows_declare_the_payloads_they_start_from():
     assert entry_for("intent:fees") is FLOWS["menu"].entries["intent"]
     assert entry_for("nav:back") is None
     assert entry_for("menu") is None
+
+
+def test_flows_declare_their_commands_and_one_command_opens_one_flow():
+    assert {name: go.flow_name for name, go in COMMANDS.items()} == {
+        "start": "menu",
+        "menu": "menu",
+        "help": "help",
+        "lang": "lang",
+        "language": "lang",
+        "bind": "bind",
+    }
+
+    class Other(Steps, flow="test_other"):
+        START = "start"
+
+    with pytest.raises(FlowError, match="help"):
+        flow(Other, {Other.START: STEP}, commands=("help",))
+    assert "test_other" not in FLOWS and COMMANDS["help"].flow_name == "help"
 
 
 async def test_a_declared_entry_starts_its_flow_from_the_middle_of_another(ctx):

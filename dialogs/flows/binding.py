@@ -106,7 +106,7 @@ async def code_handle(turn: Turn, event: Event) -> Go | None:
     return Go(Menu.START) if result.reason in ("locked", "busy") else STAY
 
 
-flow(Bind, {Bind.START: Step(bind_prompt, code_handle)}, needs_binding=False)
+flow(Bind, {Bind.START: Step(bind_prompt, code_handle)}, needs_binding=False, commands=("bind",))
 
 
 async def unbind_prompt(turn: Turn) -> None:

@@ -20,4 +20,4 @@ async def to_menu(turn: Turn, event: Event) -> Go | None:
     return Go(Menu.START)
 
 
-flow(Help, {Help.START: Step(help_prompt, to_menu)}, needs_binding=False)
+flow(Help, {Help.START: Step(help_prompt, to_menu)}, needs_binding=False, commands=("help",))

@@ -43,4 +43,4 @@ async def lang_handle(turn: Turn, event: Event) -> Go | None:
     return Go(Menu.START)
 
 
-flow(Lang, {Lang.START: Step(lang_prompt, lang_handle)}, needs_binding=False)
+flow(Lang, {Lang.START: Step(lang_prompt, lang_handle)}, needs_binding=False, commands=("lang", "language"))

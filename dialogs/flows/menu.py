@@ -141,4 +141,5 @@ flow(
     {Menu.START: Step(menu_prompt, menu_handle)},
     needs_binding=False,
     starts_from={"menu": Entry(menu_handle), INTENT_PAYLOAD: Entry(menu_handle)},
+    commands=("start", "menu"),
 )
