@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 import dialogs.flows  # noqa: F401  (declares the flows)
-from dialogs.base import COMMANDS, FLOWS, STAY, Go, Turn, entry_for, text_of
+from dialogs.base import COMMANDS, FLOWS, STAY, Go, entry_for, text_of
 from dialogs.choices import BACK, CANCEL, MENU
 from dialogs.flows import emergency
 from dialogs.steps import Bind, Human, Menu, Tickets
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event, Reply
 from dialogs.understand import (
     GLOBAL_CONFIDENCE,

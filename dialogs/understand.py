@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs.base import Turn
+from dialogs.turn import Turn
 from dialogs.types import Choice
 from estate import understanding as model_store
 from locales import N_

@@ -16,12 +16,12 @@ from dialogs.base import (
     Go,
     Step,
     Steps,
-    Turn,
     check_flows,
     entry_for,
     flow,
 )
 from dialogs.engine import NOT_UNDERSTOOD
+from dialogs.turn import Turn
 from dialogs.types import Event
 from estate.models import Ticket
 from estate.tickets import resolve_ticket

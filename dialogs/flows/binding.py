@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialogs.base import FLOWS, STAY, Go, Step, Turn, flow, text_of
+from dialogs.base import FLOWS, STAY, Go, Step, flow, text_of
 from dialogs.choices import CANCEL, NO, YES, nav
 from dialogs.steps import Bind, Menu, Unbind
+from dialogs.turn import Turn
 from dialogs.types import Event
 from estate.binding import BindResult, bind_with_code, bind_with_phone, unbind
 from estate.models import Resident, Unit

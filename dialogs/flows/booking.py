@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 from babel.dates import format_date
 
-from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import Go, Step, flow, number_choice, text_of
 from dialogs.choices import BACK, CANCEL, NO, SKIP, YES, nav
 from dialogs.steps import Booking, Menu
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from estate.bookings import available_slots, book, bookings_for_resident, cancel_booking, list_services
 from estate.errors import Conflict, DomainError, ValidationFailed

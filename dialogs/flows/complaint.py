@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import Go, Step, flow, number_choice, text_of
 from dialogs.choices import BACK, CANCEL, NO, SKIP, YES, nav
 from dialogs.flows.shared import category_choices, estate_id, photo_step
 from dialogs.steps import Complaint, Menu
+from dialogs.turn import Turn
 from dialogs.types import Event
 from estate.models import TicketKind
 from estate.sla import category

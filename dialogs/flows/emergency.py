@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialogs.base import STAY, Go, Step, Turn, flow, text_of
+from dialogs.base import STAY, Go, Step, flow, text_of
 from dialogs.choices import CANCEL, DONE, MENU, nav
 from dialogs.steps import Emergency, Menu
+from dialogs.turn import Turn
 from dialogs.types import Event
 from estate.models import Ticket, TicketKind, Urgency
 from estate.sla import category

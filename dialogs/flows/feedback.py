@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import Go, Step, flow, number_choice, text_of
 from dialogs.choices import BACK, CANCEL, NO, YES, nav
 from dialogs.flows.shared import estate_id
 from dialogs.steps import Feedback, Menu
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from estate.tickets import create_ticket
 

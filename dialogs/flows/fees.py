@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, Turn, flow, text_of
+from dialogs.base import Go, Step, flow, text_of
 from dialogs.choices import MENU, nav
 from dialogs.steps import Fees, Menu
+from dialogs.turn import Turn
 from dialogs.types import Event
 from estate.billing import unit_statement
 from estate.money import fmt_yuan

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, Turn, flow
+from dialogs.base import Go, Step, flow
 from dialogs.steps import Help, Menu
+from dialogs.turn import Turn
 from dialogs.types import Event
 
 

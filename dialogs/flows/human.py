@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, Turn, flow, text_of
+from dialogs.base import Go, Step, flow, text_of
 from dialogs.choices import CANCEL, nav
 from dialogs.steps import Human, Menu
+from dialogs.turn import Turn
 from dialogs.types import Event
 from estate.models import TicketKind
 from estate.tickets import create_ticket

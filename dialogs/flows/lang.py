@@ -6,9 +6,10 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import Go, Step, flow, number_choice, text_of
 from dialogs.choices import BACK, nav
 from dialogs.steps import Lang, Menu
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from locales import LOCALES, Translator
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Entry, Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import STAY, Entry, Go, Step, flow, number_choice, text_of
 from dialogs.choices import MENU, nav
 from dialogs.flows.binding import code_handle
 from dialogs.steps import Bind, Booking, Complaint, Feedback, Fees, Human, Lang, Menu, Repair, Tickets, Unbind
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from dialogs.understand import INTENT_PAYLOAD, LOW_CONFIDENCE, category_of, likely_choices, understand
 from estate.binding import normalise_code

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import Go, Step, flow, number_choice, text_of
 from dialogs.choices import BACK, CANCEL, NO, YES, nav
 from dialogs.flows.shared import category_choices, estate_id, photo_step
 from dialogs.steps import Menu, Repair
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from dialogs.understand import category_of
 from estate.models import TicketKind, Urgency

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Go, Step, Steps, Turn
+from dialogs.base import STAY, Go, Step, Steps
 from dialogs.choices import BACK, CANCEL, DONE, SKIP, nav
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from estate.models import TicketKind
 from estate.sla import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES

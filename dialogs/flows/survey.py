@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs.base import Entry, Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import Entry, Go, Step, flow, number_choice, text_of
 from dialogs.choices import SKIP, nav
 from dialogs.steps import Menu, Survey
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from estate.callbacks import is_low_rating, record_survey
 from estate.errors import DomainError

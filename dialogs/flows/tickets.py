@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Go, Step, Turn, flow, number_choice, text_of
+from dialogs.base import STAY, Go, Step, flow, number_choice, text_of
 from dialogs.choices import BACK, MENU, nav
 from dialogs.steps import Menu, Tickets
+from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from estate.errors import RateLimited
 from estate.models import Ticket, TicketStatus
