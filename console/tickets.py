@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from estate.models import (
 )
 from estate.notify import DEPARTMENT_LABELS, STATUS_LABELS
 from estate.phrases import find_forbidden, standard_phrases
-from estate.sla import CATEGORIES, DEFAULT_RULES
+from estate.sla import CATEGORIES, DEFAULT_RULES, ServiceRules
 from estate.staff import technicians
 from estate.transitions import allowed_actions
 
@@ -39,7 +39,9 @@ PAGE_SIZE = 50
 S = TicketStatus
 
 
-def sla_badge(ticket: Ticket, now: datetime) -> tuple[str, datetime | None]:
+def sla_badge(
+    ticket: Ticket, now: datetime, rules: ServiceRules = DEFAULT_RULES
+) -> tuple[str, datetime | None]:
     """(ok | near | breached | none, the deadline that counts now)."""
     due = (
         ticket.dispatch_due
@@ -52,7 +54,7 @@ def sla_badge(ticket: Ticket, now: datetime) -> tuple[str, datetime | None]:
         return "none", None
     if now > due:
         return "breached", due
-    if due - now <= timedelta(minutes=DEFAULT_RULES.near_breach_minutes):
+    if due - now <= rules.near_breach:
         return "near", due
     return "ok", due
 
@@ -142,7 +144,7 @@ def register(app: FastAPI, ctx) -> None:
         more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         cursor = f"{rows[-1][0].created_at.isoformat()}_{rows[-1][0].id}" if more and rows else None
-        return [(t, code, who, *sla_badge(t, now)) for t, code, who in rows], cursor
+        return [(t, code, who, *sla_badge(t, now, page.ctx.rules)) for t, code, who in rows], cursor
 
     @app.get("/tickets", response_class=HTMLResponse)
     async def queue(
@@ -226,7 +228,7 @@ def register(app: FastAPI, ctx) -> None:
 
         resident = await s.get(Resident, ticket.resident_id) if ticket.resident_id else None
         estate = await s.get(Estate, ticket.estate_id)
-        badge, due = sla_badge(ticket, page.ctx.clock.now())
+        badge, due = sla_badge(ticket, page.ctx.clock.now(), page.ctx.rules)
         return page.render(
             "ticket.html",
             status=status,
@@ -284,6 +286,7 @@ def register(app: FastAPI, ctx) -> None:
             staff_id=page.staff.id,
             department=department,
             technician_id=int(technician) if technician.isdigit() else None,
+            rules=page.ctx.rules,
         )
         return page.redirect(f"/tickets/{ticket_id}")
 
@@ -317,6 +320,7 @@ def register(app: FastAPI, ctx) -> None:
             staff_id=page.staff.id,
             kind=kind,
             category_code=code,
+            rules=page.ctx.rules,
         )
         return page.redirect(f"/tickets/{ticket_id}")
 
@@ -348,7 +352,12 @@ def register(app: FastAPI, ctx) -> None:
     ) -> Response:
         await _visible(page, ticket_id)
         await svc.resolve_ticket(
-            page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id, result=result
+            page.session,
+            clock=page.ctx.clock,
+            ticket_id=ticket_id,
+            staff_id=page.staff.id,
+            result=result,
+            rules=page.ctx.rules,
         )
         return page.redirect(f"/tickets/{ticket_id}")
 

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from desk.app import create_app
 from estate.context import Context
 from estate.jobs import run_job
-from estate.models import Escalation
+from estate.models import Escalation, Ticket
 from estate.settings import SettingsError, load_settings
 from estate.sla import DEFAULT_RULES, ServiceRules
 from estate.tickets import create_ticket
 from tests.console_support import console_world, sign_in
+from tests.dialog_support import Chat
 
 
 def test_the_default_settings_give_the_default_rules(settings):
@@ -61,6 +62,16 @@ async def test_a_setting_moves_the_dispatch_deadline_and_its_escalation(monkeypa
     assert await _escalations(ctx) == [(ticket.id, 1, "dispatch_breach")]
     await run_job(ctx, "sla_scan", start + timedelta(minutes=90 + 121))  # two hours past it: the deputy GM
     assert await _escalations(ctx) == [(ticket.id, 1, "dispatch_breach"), (ticket.id, 2, "resolve_breach")]
+
+
+async def test_an_urgent_dispatch_setting_reaches_a_ticket_reported_in_the_chat(monkeypatch, settings, ctx):
+    monkeypatch.setenv("DESK_URGENT_DISPATCH_MINUTES", "20")
+    ctx.settings = load_settings(**settings.model_dump(include={"database_url", "data_dir", "secret_key"}))
+    await console_world(ctx)
+    await Chat(ctx, "rules-chat").text("楼道里煤气味好大")
+    async with ctx.sessions() as s:
+        ticket = (await s.execute(select(Ticket))).scalar_one()
+    assert ticket.urgency == "urgent" and ticket.dispatch_due == ctx.clock.now() + timedelta(minutes=20)
 
 
 async def test_the_rules_page_lists_the_rules_in_force_for_managers_only(ctx):
