@@ -40,8 +40,7 @@ from estate.models import (
 from estate.phrases import ForbiddenMatch, find_forbidden
 from estate.refs import next_ref
 from estate.sla import DEFAULT_RULES, SlaRules, category, default_urgency, dispatch_deadline, resolve_deadline
-from estate.transitions import OPEN_STATUSES, TRANSITIONS, check, transition
-from estate.transitions import record_event as _event
+from estate.transitions import OPEN_STATUSES, TRANSITIONS, check, record_event, transition
 
 S = TicketStatus
 
@@ -154,7 +153,7 @@ async def create_ticket(
     )
     session.add(ticket)
     await session.flush()
-    event = await _event(
+    event = await record_event(
         session,
         ticket,
         at=now,
@@ -211,7 +210,7 @@ async def escalate(
     except IntegrityError:  # another process recorded the same escalation a moment ago
         return None
     ticket.escalation_level = max(ticket.escalation_level, level)
-    await _event(
+    await record_event(
         session, ticket, at=at, kind="escalated", data={"level": level, "reason": reason, "to_role": to_role}
     )
     return row
@@ -312,7 +311,7 @@ async def add_resident_message(
         raise ValidationFailed("empty_message")
     ticket = await get_ticket(session, ticket_id)
     ticket.updated_at = clock.now()
-    event = await _event(
+    event = await record_event(
         session,
         ticket,
         at=clock.now(),
@@ -337,7 +336,9 @@ async def add_staff_reply(
         raise ForbiddenPhraseError(matches)
     ticket = await get_ticket(session, ticket_id)
     ticket.updated_at = clock.now()
-    event = await _event(session, ticket, at=clock.now(), kind="message_out", staff_id=staff_id, text=text)
+    event = await record_event(
+        session, ticket, at=clock.now(), kind="message_out", staff_id=staff_id, text=text
+    )
     await audit(
         session,
         clock=clock,
@@ -358,7 +359,7 @@ async def add_note(
     if not text:
         raise ValidationFailed("empty_message")
     ticket = await get_ticket(session, ticket_id)
-    return await _event(session, ticket, at=clock.now(), kind="note", staff_id=staff_id, text=text)
+    return await record_event(session, ticket, at=clock.now(), kind="note", staff_id=staff_id, text=text)
 
 
 async def resolve_ticket(
