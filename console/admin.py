@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI, Form
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -28,110 +28,119 @@ async def staff_page(page: Page, *, status: int = 200, error: str | None = None)
     )
 
 
-def register(app: FastAPI, ctx) -> None:
-    @app.get("/callbacks", response_class=HTMLResponse)
-    async def callbacks(page: Page = Depends(page_for("callbacks"), scope="function")) -> HTMLResponse:
-        rows = await due_callbacks(page.session, now=page.ctx.clock.now(), include_future=True)
-        return page.render("callbacks.html", rows=rows)
+router = APIRouter()
 
-    @app.post("/callbacks/{callback_id}", response_class=HTMLResponse)
-    async def record(
-        callback_id: int,
-        result: str = Form(""),
-        overall: int = Form(...),
-        speed: int = Form(...),
-        attitude: int = Form(...),
-        page: Page = Depends(page_for("callbacks", write=True), scope="function"),
-    ) -> Response:
-        await record_callback(
+
+@router.get("/callbacks", response_class=HTMLResponse)
+async def callbacks(page: Page = Depends(page_for("callbacks"), scope="function")) -> HTMLResponse:
+    rows = await due_callbacks(page.session, now=page.ctx.clock.now(), include_future=True)
+    return page.render("callbacks.html", rows=rows)
+
+
+@router.post("/callbacks/{callback_id}", response_class=HTMLResponse)
+async def record(
+    callback_id: int,
+    result: str = Form(""),
+    overall: int = Form(...),
+    speed: int = Form(...),
+    attitude: int = Form(...),
+    page: Page = Depends(page_for("callbacks", write=True), scope="function"),
+) -> Response:
+    await record_callback(
+        page.session,
+        clock=page.ctx.clock,
+        callback_id=callback_id,
+        staff_id=page.staff.id,
+        result_text=result,
+        overall=overall,
+        speed=speed,
+        attitude=attitude,
+        rules=page.ctx.rules,
+    )
+    return page.redirect("/callbacks")
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_log(
+    page: Page = Depends(page_for("audit"), scope="function"), before: int = 0
+) -> HTMLResponse:
+    stmt = (
+        select(AuditLog, Staff.display_name)
+        .outerjoin(Staff, Staff.id == AuditLog.staff_id)
+        .order_by(AuditLog.id.desc())
+        .limit(100)
+    )
+    if before:
+        stmt = stmt.where(AuditLog.id < before)
+    rows = (await page.session.execute(stmt)).all()
+    return page.render("audit.html", rows=rows, next_before=rows[-1][0].id if len(rows) == 100 else None)
+
+
+@router.get("/staff", response_class=HTMLResponse)
+async def staff_list(page: Page = Depends(page_for("staff"), scope="function")) -> HTMLResponse:
+    return await staff_page(page)
+
+
+@router.post("/staff", response_class=HTMLResponse)
+async def staff_add(
+    username: str = Form(""),
+    display_name: str = Form(""),
+    role: str = Form(""),
+    department: str = Form(""),
+    password: str = Form(""),
+    page: Page = Depends(page_for("staff", write=True), scope="function"),
+) -> Response:
+    try:
+        await create_staff(
             page.session,
             clock=page.ctx.clock,
-            callback_id=callback_id,
+            username=username,
+            display_name=display_name,
+            role=role,
+            department=department or None,
+            password=password,
+            by_staff_id=page.staff.id,
+        )
+    except DomainError as exc:
+        return await staff_page(page, status=422, error=exc.code)
+    return page.redirect("/staff")
+
+
+@router.post("/staff/{staff_id}/active")
+async def staff_active(
+    staff_id: int,
+    active: str = Form("0"),
+    page: Page = Depends(page_for("staff", write=True), scope="function"),
+) -> Response:
+    member = await page.session.get(Staff, staff_id)
+    if member is not None and member.id != page.staff.id:
+        member.active = active == "1"
+        await audit(
+            page.session,
+            clock=page.ctx.clock,
             staff_id=page.staff.id,
-            result_text=result,
-            overall=overall,
-            speed=speed,
-            attitude=attitude,
+            action="staff.active",
+            target_type="staff",
+            target_id=member.username,
+            detail={"active": member.active},
         )
-        return page.redirect("/callbacks")
+    return page.redirect("/staff")
 
-    @app.get("/audit", response_class=HTMLResponse)
-    async def audit_log(
-        page: Page = Depends(page_for("audit"), scope="function"), before: int = 0
-    ) -> HTMLResponse:
-        stmt = (
-            select(AuditLog, Staff.display_name)
-            .outerjoin(Staff, Staff.id == AuditLog.staff_id)
-            .order_by(AuditLog.id.desc())
-            .limit(100)
+
+@router.post("/staff/{staff_id}/password", response_class=HTMLResponse)
+async def staff_password(
+    staff_id: int,
+    password: str = Form(""),
+    page: Page = Depends(page_for("staff", write=True), scope="function"),
+) -> Response:
+    try:
+        await set_password(
+            page.session,
+            clock=page.ctx.clock,
+            staff_id=staff_id,
+            password=password,
+            by_staff_id=page.staff.id,
         )
-        if before:
-            stmt = stmt.where(AuditLog.id < before)
-        rows = (await page.session.execute(stmt)).all()
-        return page.render("audit.html", rows=rows, next_before=rows[-1][0].id if len(rows) == 100 else None)
-
-    @app.get("/staff", response_class=HTMLResponse)
-    async def staff_list(page: Page = Depends(page_for("staff"), scope="function")) -> HTMLResponse:
-        return await staff_page(page)
-
-    @app.post("/staff", response_class=HTMLResponse)
-    async def staff_add(
-        username: str = Form(""),
-        display_name: str = Form(""),
-        role: str = Form(""),
-        department: str = Form(""),
-        password: str = Form(""),
-        page: Page = Depends(page_for("staff", write=True), scope="function"),
-    ) -> Response:
-        try:
-            await create_staff(
-                page.session,
-                clock=page.ctx.clock,
-                username=username,
-                display_name=display_name,
-                role=role,
-                department=department or None,
-                password=password,
-                by_staff_id=page.staff.id,
-            )
-        except DomainError as exc:
-            return await staff_page(page, status=422, error=exc.code)
-        return page.redirect("/staff")
-
-    @app.post("/staff/{staff_id}/active")
-    async def staff_active(
-        staff_id: int,
-        active: str = Form("0"),
-        page: Page = Depends(page_for("staff", write=True), scope="function"),
-    ) -> Response:
-        member = await page.session.get(Staff, staff_id)
-        if member is not None and member.id != page.staff.id:
-            member.active = active == "1"
-            await audit(
-                page.session,
-                clock=page.ctx.clock,
-                staff_id=page.staff.id,
-                action="staff.active",
-                target_type="staff",
-                target_id=member.username,
-                detail={"active": member.active},
-            )
-        return page.redirect("/staff")
-
-    @app.post("/staff/{staff_id}/password", response_class=HTMLResponse)
-    async def staff_password(
-        staff_id: int,
-        password: str = Form(""),
-        page: Page = Depends(page_for("staff", write=True), scope="function"),
-    ) -> Response:
-        try:
-            await set_password(
-                page.session,
-                clock=page.ctx.clock,
-                staff_id=staff_id,
-                password=password,
-                by_staff_id=page.staff.id,
-            )
-        except DomainError as exc:
-            return await staff_page(page, status=422, error=exc.code)
-        return page.redirect("/staff")
+    except DomainError as exc:
+        return await staff_page(page, status=422, error=exc.code)
+    return page.redirect("/staff")
