@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-import bot.wechat.router as router
+import bot.inbound as inbound
 from bot.wechat.xml import parse
 from estate.binding import issue_binding_code
 from estate.models import Attachment, ChannelAccount, InboundSeen
@@ -98,7 +98,7 @@ async def test_an_unbound_chat_sending_a_picture_is_asked_to_bind_and_nothing_is
 
 
 async def test_a_message_whose_handling_failed_is_handled_when_wechat_resends_it(ctx, client, monkeypatch):
-    real = router.handle
+    real = inbound.handle
     calls = {"n": 0}
 
     async def flaky(*args, **kwargs):
@@ -107,7 +107,7 @@ async def test_a_message_whose_handling_failed_is_handled_when_wechat_resends_it
             raise RuntimeError("the database went away")
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(router, "handle", flaky)
+    monkeypatch.setattr(inbound, "handle", flaky)
     first = await post(client, text_xml("你好", msg_id="9201"))
     assert first.status_code == 500  # so WeChat resends it
     again = await post(client, text_xml("你好", msg_id="9201"))

@@ -12,15 +12,11 @@ import logging
 from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message, Update
 
-from bot.media import check_allowance, may_store, photo_message, store_photo
-from bot.seen import first_time
+from bot.inbound import Photo, converse
+from bot.media import may_store
 from bot.telegram.render import markup
-from dialogs.engine import handle
-from dialogs.types import Event, Reply
-from estate.binding import get_or_create_account
+from dialogs.types import Event
 from estate.context import Context
-from estate.db import unit_of_work
-from estate.errors import ValidationFailed
 from locales import N_, Translator
 
 log = logging.getLogger("desk.telegram")
@@ -39,52 +35,29 @@ async def _run(
     photo_size: int | None = None,
 ) -> None:
     """Handle one event in one unit of work, then send the replies."""
-    settings = ctx.settings
-    replies: list[Reply] = []
-    locale = None
-    data = b""
-    if (
-        photo_file_id is not None
-        and (photo_size is None or photo_size <= settings.max_photo_bytes)
-        and await may_store(
-            ctx.sessions, clock=ctx.clock, settings=settings, channel="telegram", external_id=str(user.id)
-        )
-    ):
-        file = await bot.get_file(photo_file_id)
-        downloaded = await bot.download_file(file.file_path or "")
-        data = downloaded.read() if downloaded else b""
-    async with unit_of_work(ctx.sessions) as s:
-        if not await first_time(s, clock=ctx.clock, channel="telegram", key=str(update_id)):
-            return  # a redelivered update: handled already
-        account = await get_or_create_account(
-            s,
-            clock=ctx.clock,
-            channel="telegram",
-            external_id=str(user.id),
-            chat_id=str(chat_id),
-            display_name=user.full_name,
-        )
-        account.chat_id = str(chat_id)
-        account.blocked = False  # they wrote to us, so they have not blocked the bot
-        t = Translator(account.locale or event.locale_hint)
-        if photo_file_id is not None:
-            try:
-                await check_allowance(s, clock=ctx.clock, settings=settings, account=account)
-                if photo_size is not None and photo_size > settings.max_photo_bytes:
-                    raise ValidationFailed(
-                        "photo_too_large", max_mb=settings.max_photo_bytes // (1024 * 1024)
-                    )
-                attachment = await store_photo(
-                    s, clock=ctx.clock, settings=settings, account=account, data=data
-                )
-                event = Event(kind="photo", attachment_id=attachment.id, locale_hint=event.locale_hint)
-            except ValidationFailed as exc:
-                replies = [Reply(photo_message(t.locale, exc))]
-        if not replies:
-            replies = await handle(s, ctx=ctx, account=account, event=event)
-        locale = account.locale or event.locale_hint
-    for reply in replies:
-        await bot.send_message(chat_id, reply.text, reply_markup=markup(reply.as_dict(), locale))
+    photo = None
+    if photo_file_id is not None:
+        photo = Photo(b"", photo_size)
+        if (photo_size is None or photo_size <= ctx.settings.max_photo_bytes) and await may_store(
+            ctx.sessions, clock=ctx.clock, settings=ctx.settings, channel="telegram", external_id=str(user.id)
+        ):
+            file = await bot.get_file(photo_file_id)
+            downloaded = await bot.download_file(file.file_path or "")
+            photo = Photo(downloaded.read() if downloaded else b"", photo_size)
+    turn = await converse(
+        ctx,
+        channel="telegram",
+        external_id=str(user.id),
+        event=event,
+        seen_key=str(update_id),
+        chat_id=str(chat_id),
+        display_name=user.full_name,
+        photo=photo,
+    )
+    if turn is None:
+        return  # a redelivered update: handled already
+    for reply in turn.replies:
+        await bot.send_message(chat_id, reply.text, reply_markup=markup(reply.as_dict(), turn.locale))
 
 
 def build_router(ctx: Context) -> Router:

@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.inbound import NoAccount, Photo, PhotoRefused, converse, raise_refusal
 from bot.media import MESSAGES as PHOTO_REFUSALS
-from bot.media import check_allowance, store_photo
-from dialogs.engine import handle
+from bot.media import check_allowance
 from dialogs.types import Event, Reply
 from estate.binding import get_or_create_account
 from estate.context import Context
@@ -101,6 +102,37 @@ async def _account(s, ctx: Context, session_id: str | None) -> ChannelAccount | 
     return row.scalar_one_or_none()
 
 
+def _event(photo: bool, text: Any, choice: Any, command: Any, hint: str | None) -> tuple[Event, str]:
+    """The dialog event of what the page sent, and the line the chat shows for it."""
+    if photo:
+        return Event(kind="photo", locale_hint=hint), Translator(hint)(PHOTO_SENT)
+    if isinstance(choice, str) and choice.strip():
+        return Event(kind="choice", payload=choice.strip(), locale_hint=hint), choice.strip()
+    if isinstance(command, str) and command.strip():
+        shown = "/" + command.strip().lstrip("/")
+        return Event(kind="command", command=command.strip(), locale_hint=hint), shown
+    return Event(kind="text", text=str(text).strip(), locale_hint=hint), str(text).strip()
+
+
+async def _store_replies(
+    s: AsyncSession, ctx: Context, account: ChannelAccount, replies: list[Reply]
+) -> list[tuple[WebChatMessage, Reply]]:
+    """Keep the replies in the chat's history (the poll shows them again after a reload)."""
+    stored = []
+    for reply in replies:
+        row = WebChatMessage(
+            channel_account_id=account.id,
+            direction="out",
+            text=reply.text,
+            payload=reply.as_dict(),
+            created_at=ctx.clock.now(),
+        )
+        s.add(row)
+        stored.append((row, reply))
+    await s.flush()
+    return stored
+
+
 def create_router(ctx: Context) -> APIRouter:
     """Routes under /chat: the page, its static files, and the JSON API."""
     router = APIRouter()
@@ -164,50 +196,40 @@ def create_router(ctx: Context) -> APIRouter:
         if any(isinstance(v, str) and len(v) > MAX_TEXT for v in (text, choice, command)):
             return _error(request, "too_long", 413)
         hint = _locale(request) if request.headers.get("accept-language") else None
-        async with unit_of_work(ctx.sessions) as s:
-            account = await _account(s, ctx, session_id)
-            if account is None:
-                return _error(request, "no_session", 401)
-            if photo is not None:
-                try:
-                    attachment = await store_photo(
-                        s, clock=ctx.clock, settings=ctx.settings, account=account, data=photo
-                    )
-                except ValidationFailed as exc:
-                    return _error(request, exc.code, PHOTO_STATUS.get(exc.code, 415), **exc.params)
-                event = Event(kind="photo", attachment_id=attachment.id, locale_hint=hint)
-                shown = Translator(hint)(PHOTO_SENT)
-            elif isinstance(choice, str) and choice.strip():
-                event = Event(kind="choice", payload=choice.strip(), locale_hint=hint)
-                shown = choice.strip()
-            elif isinstance(command, str) and command.strip():
-                event = Event(kind="command", command=command.strip(), locale_hint=hint)
-                shown = "/" + command.strip().lstrip("/")
-            else:
-                event = Event(kind="text", text=str(text).strip(), locale_hint=hint)
-                shown = str(text).strip()
+        event, shown = _event(photo is not None, text, choice, command, hint)
+        stored: list[tuple[WebChatMessage, Reply]] = []
+
+        async def record_in(s: AsyncSession, account: ChannelAccount, event: Event) -> None:
             s.add(
                 WebChatMessage(
                     channel_account_id=account.id, direction="in", text=shown, created_at=ctx.clock.now()
                 )
             )
-            # The address counts binding guesses across sessions (one session per few guesses must not help).
-            event = replace(event, client_address=request.client.host if request.client else None)
-            replies = await handle(s, ctx=ctx, account=account, event=event)
-            stored = []
-            for reply in replies:
-                row = WebChatMessage(
-                    channel_account_id=account.id,
-                    direction="out",
-                    text=reply.text,
-                    payload=reply.as_dict(),
-                    created_at=ctx.clock.now(),
-                )
-                s.add(row)
-                stored.append((row, reply))
-            await s.flush()
-            body_out = {"replies": [_reply_json(row.id, reply) for row, reply in stored]}
-        return JSONResponse(body_out)
+
+        async def record_out(s: AsyncSession, account: ChannelAccount, replies: list[Reply]) -> None:
+            stored.extend(await _store_replies(s, ctx, account, replies))
+
+        if session_id is None:
+            return _error(request, "no_session", 401)
+        try:
+            await converse(
+                ctx,
+                channel="webchat",
+                external_id=session_id,
+                create=False,
+                # The address counts binding guesses across sessions (one session per few must not help).
+                event=replace(event, client_address=request.client.host if request.client else None),
+                photo=Photo(photo) if photo is not None else None,
+                on_refused=raise_refusal,
+                before=record_in,
+                after=record_out,
+            )
+        except NoAccount:
+            return _error(request, "no_session", 401)
+        except PhotoRefused as refused:
+            error = refused.error
+            return _error(request, error.code, PHOTO_STATUS.get(error.code, 415), **error.params)
+        return JSONResponse({"replies": [_reply_json(row.id, reply) for row, reply in stored]})
 
     @router.get("/chat/api/poll")
     async def poll(request: Request, after: str = "0") -> JSONResponse:

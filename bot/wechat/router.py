@@ -21,20 +21,21 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.media import check_allowance, may_store, photo_message, store_photo
-from bot.seen import first_time
+from bot.inbound import Photo, converse, refuse_photo
+from bot.media import may_store
 from bot.wechat import crypto
 from bot.wechat.client import client_for
 from bot.wechat.render import as_text, choice_for
 from bot.wechat.xml import BadXml, encrypted_envelope, parse, text_reply
-from dialogs.engine import handle
 from dialogs.types import Event, Reply
 from estate import outbox
 from estate.binding import get_or_create_account
 from estate.context import Context
 from estate.db import unit_of_work
 from estate.errors import ValidationFailed
+from estate.models import ChannelAccount
 
 log = logging.getLogger("desk.wechat")
 PASSIVE_WINDOW = 4.0
@@ -128,48 +129,57 @@ def create_router(ctx: Context) -> APIRouter:
 async def _converse(ctx: Context, openid: str, message: dict[str, str], key: str) -> str | None:
     """Turn the message into a dialog event, run it, and return the replies as one text (None: a resend)."""
     kind = message.get("MsgType", "")
-    photo = b""
-    if kind == "image" and await may_store(
-        ctx.sessions, clock=ctx.clock, settings=ctx.settings, channel="wechat", external_id=openid
-    ):
-        photo = await _picture(ctx, message.get("MediaId", ""))  # before the transaction: no lock held
-    async with unit_of_work(ctx.sessions) as s:
-        if not await first_time(s, clock=ctx.clock, channel="wechat", key=key):
-            return None
-        account = await get_or_create_account(
-            s, clock=ctx.clock, channel="wechat", external_id=openid, chat_id=openid
-        )
-        account.blocked = False
-        event: Event
+    photo = None
+    if kind == "image":
+        photo = Photo(b"")
+        if await may_store(
+            ctx.sessions, clock=ctx.clock, settings=ctx.settings, channel="wechat", external_id=openid
+        ):
+            photo = Photo(
+                await _picture(ctx, message.get("MediaId", ""))
+            )  # before the transaction: no lock held
+
+    def event_for(account: ChannelAccount) -> Event | None:
+        name = message.get("Event", "")
         if kind == "text":
             text = message.get("Content", "")
             payload = choice_for(text, account.last_choices)
-            event = Event(kind="choice", payload=payload) if payload else Event(kind="text", text=text)
-        elif kind == "image":
-            try:
-                await check_allowance(s, clock=ctx.clock, settings=ctx.settings, account=account)
-                att = await store_photo(
-                    s, clock=ctx.clock, settings=ctx.settings, account=account, data=photo
-                )
-                event = Event(kind="photo", attachment_id=att.id)
-            except ValidationFailed as exc:
-                if exc.code in ("photo_needs_binding", "photo_too_many"):
-                    return photo_message(account.locale, exc)
-                event = Event(kind="photo")
-        elif kind == "event" and message.get("Event", "").lower() == "subscribe":
-            event = Event(kind="command", command="start")
-        elif kind == "event" and message.get("Event", "").lower() == "unsubscribe":
+            return Event(kind="choice", payload=payload) if payload else Event(kind="text", text=text)
+        if kind == "image":
+            return Event(kind="photo")
+        if kind == "event" and name.lower() == "subscribe":
+            return Event(kind="command", command="start")
+        if kind == "event" and name.lower() == "unsubscribe":
             account.blocked = True
-            return ""
-        elif kind == "event" and message.get("Event", "").upper() == "CLICK":
-            event = Event(kind="choice", payload=message.get("EventKey", ""))
-        else:
-            event = Event(kind="text", text="")
-        replies: list[Reply] = await handle(s, ctx=ctx, account=account, event=event)
-        choices = [c for r in replies for c in r.as_dict()["choices"]]
-        account.last_choices = choices or None
-        locale = account.locale
-        return "\n\n".join(as_text(r.text, r.as_dict()["choices"], locale) for r in replies)
+            return None  # nothing to say
+        if kind == "event" and name.upper() == "CLICK":
+            return Event(kind="choice", payload=message.get("EventKey", ""))
+        return Event(kind="text", text="")
+
+    async def remember_choices(s: AsyncSession, account: ChannelAccount, replies: list[Reply]) -> None:
+        account.last_choices = [c for r in replies for c in r.as_dict()["choices"]] or None
+
+    turn = await converse(
+        ctx,
+        channel="wechat",
+        external_id=openid,
+        event=event_for,
+        seen_key=key,
+        chat_id=openid,
+        photo=photo,
+        on_refused=_refused,
+        after=remember_choices,
+    )
+    if turn is None:
+        return None
+    return "\n\n".join(as_text(r.text, r.as_dict()["choices"], turn.locale) for r in turn.replies)
+
+
+def _refused(error: ValidationFailed, locale: str | None) -> list[Reply] | None:
+    """Unbound or over the limit: say so; an unreadable picture goes on to the dialog as one."""
+    if error.code in ("photo_needs_binding", "photo_too_many"):
+        return refuse_photo(error, locale)
+    return None
 
 
 async def _picture(ctx: Context, media_id: str) -> bytes:
