@@ -11,6 +11,7 @@ from estate.errors import RateLimited
 from estate.models import Ticket, TicketStatus
 from estate.notify import STATUS_LABELS
 from estate.tickets import OPEN_STATUSES, add_resident_message, list_tickets, timeline, urge_ticket
+from estate.transitions import allowed_actions
 from locales import N_
 
 EVENTS = {
@@ -77,7 +78,7 @@ async def view_prompt(turn: Turn) -> None:
         for e in events
     ]
     choices = [Choice(t("Add a message or photo"), "tka:msg")]
-    if ticket.status in OPEN_STATUSES:
+    if "urge" in allowed_actions(ticket):
         choices.append(Choice(t("Urge"), "tka:urge"))
     turn.say("\n".join(lines), choices + nav(t, BACK, MENU))
 
