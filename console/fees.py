@@ -83,7 +83,7 @@ async def remind(
             clock=page.ctx.clock,
             estate_id=estate.id,
             tz=settings.tz,
-            quiet=(settings.tz, settings.quiet_start, settings.quiet_end),
+            quiet=page.ctx.rules_for(estate).quiet(settings.tz),
             unit_code=unit,
         )
     except NotFound as exc:

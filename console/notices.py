@@ -87,7 +87,7 @@ async def notice_create(
                 page.session,
                 clock=page.ctx.clock,
                 notice_id=notice.id,
-                quiet=(settings.tz, settings.quiet_start, settings.quiet_end),
+                quiet=page.ctx.rules.quiet(settings.tz),
                 staff_id=page.staff.id,
             )
     except DomainError as exc:

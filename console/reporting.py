@@ -21,7 +21,13 @@ router = APIRouter()
 @router.get("/dashboard", response_class=HTMLResponse)
 async def dash(page: Page = Depends(page_for("dashboard"), scope="function")) -> HTMLResponse:
     estate = await estate_of(page)
-    figures = await dashboard(page.session, estate_id=estate.id, now=page.ctx.clock.now(), tz=page.tz)
+    figures = await dashboard(
+        page.session,
+        estate_id=estate.id,
+        now=page.ctx.clock.now(),
+        tz=page.tz,
+        rules=page.ctx.rules_for(estate),
+    )
     return page.render("dashboard.html", d=figures)
 
 

@@ -14,6 +14,7 @@ from estate.billing import CollectionRate, collection_rate, collection_rates
 from estate.callbacks import Satisfaction, satisfaction_rate
 from estate.models import Building, Ticket, TicketKind
 from estate.periods import period_of, shift
+from estate.sla import DEFAULT_RULES, ServiceRules
 from estate.tickets import OPEN_STATUSES, overdue_filter
 
 
@@ -42,8 +43,10 @@ class Dashboard:
         return self.complaints / self.tickets_30d if self.tickets_30d else None
 
 
-async def dashboard(session: AsyncSession, *, estate_id: int, now: datetime, tz: ZoneInfo) -> Dashboard:
-    """All dashboard figures for the 30 days up to `now` (local days)."""
+async def dashboard(
+    session: AsyncSession, *, estate_id: int, now: datetime, tz: ZoneInfo, rules: ServiceRules = DEFAULT_RULES
+) -> Dashboard:
+    """All dashboard figures for the 30 days up to `now` (local days), the satisfaction target from `rules`."""
     today = now.astimezone(tz).date()
     midnight = datetime.combine(today, time(0), tzinfo=tz)
     since = midnight - timedelta(days=29)
@@ -77,7 +80,9 @@ async def dashboard(session: AsyncSession, *, estate_id: int, now: datetime, tz:
         open_overdue=int(overdue),
         sla_met=len(met),
         sla_due=len(due),
-        satisfaction=await satisfaction_rate(session, estate_id=estate_id, since=since, until=now),
+        satisfaction=await satisfaction_rate(
+            session, estate_id=estate_id, since=since, until=now, rules=rules
+        ),
         complaints=sum(1 for t in recent if t.kind == TicketKind.COMPLAINT),
         tickets_30d=len(recent),
         collection=await collection_rates(session, estate_id=estate_id, as_of=today),

@@ -299,6 +299,7 @@ async def _tickets(ctx: Context, data: dict, estate_id: int) -> None:
                 resident_id=resident.id,
                 location_text=spec.get("common_area"),
                 channel_account_id=accounts.get(resident.id),
+                rules=ctx.rules,
             )
             if spec.get("common_area"):
                 t.unit_id = None
@@ -326,6 +327,7 @@ async def _tickets(ctx: Context, data: dict, estate_id: int) -> None:
                 staff_id=agent.id,
                 department=department,
                 technician_id=tech_id,
+                rules=ctx.rules,
             )
             if fate == "dispatched":
                 continue
@@ -340,6 +342,7 @@ async def _tickets(ctx: Context, data: dict, estate_id: int) -> None:
                 ticket_id=t.id,
                 staff_id=tech_id or agent.id,
                 result=spec["description"] + " ✓",
+                rules=ctx.rules,
             )
             if fate == "resolved":
                 continue
