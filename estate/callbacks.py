@@ -17,7 +17,6 @@ from estate.tickets import reopen_ticket
 from estate.transitions import allowed_actions, transition
 
 SATISFIED_FROM = 4  # a rating of 4 or 5 counts as satisfied (满意), the scale itself rather than a rule
-LOW_RATING = DEFAULT_RULES.low_rating  # the former constant; use `is_low_rating(survey, rules)`
 
 
 async def due_callbacks(

@@ -69,7 +69,9 @@ async def test_binding_counts_wrong_codes_and_locks(ctx, world, locale):
     replies = await chat.text("BBBB3333")
     assert replies[0].text == tr(
         locale,
-        "Too many wrong attempts. For your security, please try again in an hour or visit the front desk.",
+        "Too many wrong attempts. For your security, please try again in {minutes} minutes "
+        "or visit the front desk.",
+        minutes=60,
     )
     assert (await chat.account()).resident_id is None
 

@@ -5,8 +5,6 @@ A flow that needs binding keeps where the resident was (`_resume`); after the bi
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from dialogs.base import FLOWS, STAY, Go, Step, flow, text_of
 from dialogs.choices import CANCEL, NO, YES, nav
 from dialogs.steps import Bind, Menu, Unbind
@@ -33,7 +31,8 @@ FAILED = {
     "used": N_("This code has already been used. Please ask the front desk for a new one."),
     "expired": N_("This code has expired. Please ask the front desk for a new one."),
     "locked": N_(
-        "Too many wrong attempts. For your security, please try again in an hour or visit the front desk."
+        "Too many wrong attempts. For your security, please try again in {minutes} minutes "
+        "or visit the front desk."
     ),
     "no_match": N_("Sorry, this phone number is not in our records. Please use a binding code instead."),
     "busy": N_(
@@ -48,15 +47,15 @@ FAILED = {
 
 async def _attempt(turn: Turn, event: Event) -> BindResult | None:
     """Bind by the shared phone number or the typed code (None: the event is neither)."""
-    settings = turn.ctx.settings
-    window = timedelta(minutes=settings.binding_window_minutes)
+    settings, rules = turn.ctx.settings, turn.ctx.rules
+    window = rules.binding_window
     if event.kind == "contact" and event.phone:
         return await bind_with_phone(
             turn.session,
             clock=turn.ctx.clock,
             account_id=turn.account.id,
             phone=event.phone,
-            max_attempts=settings.binding_max_attempts,
+            max_attempts=rules.binding_max_attempts,
             window=window,
         )
     if text_of(event):
@@ -66,7 +65,7 @@ async def _attempt(turn: Turn, event: Event) -> BindResult | None:
             account_id=turn.account.id,
             code=text_of(event),
             secret=settings.secret_key,
-            max_attempts=settings.binding_max_attempts,
+            max_attempts=rules.binding_max_attempts,
             window=window,
             client_address=event.client_address,
             max_per_address=settings.binding_max_attempts_per_address,
@@ -102,7 +101,10 @@ async def code_handle(turn: Turn, event: Event) -> Go | None:
         return None
     if result.ok and result.resident is not None:
         return await _bound(turn, result.resident)
-    params = {"n": result.attempts_left} if result.reason == "invalid" else {}
+    params = {
+        "invalid": {"n": result.attempts_left},
+        "locked": {"minutes": turn.ctx.rules.binding_window_minutes},
+    }.get(result.reason, {})
     turn.say(turn.t(FAILED[result.reason], **params))
     return Go(Menu.START) if result.reason in ("locked", "busy") else STAY
 
