@@ -24,3 +24,14 @@ async def test_healthz_503_when_the_database_is_gone(settings, clock):
         r = await client.get("/healthz")
     await engine.dispose()
     assert r.status_code == 503
+
+
+async def test_every_part_answers_at_its_address(ctx):
+    """The composition root imports its parts explicitly: each one is mounted, none skipped."""
+    app = create_app(ctx)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        assert (await client.get("/chat")).status_code == 200
+        assert (await client.get("/console/login")).status_code == 200
+        assert (await client.get("/wechat")).status_code == 403  # mounted, and the signature is missing
+        assert (await client.get("/telegram/webhook/x")).status_code == 405  # mounted: POST only
+        assert (await client.get("/nowhere")).status_code == 404
