@@ -79,9 +79,8 @@ def create_console(ctx: Context) -> FastAPI:
     from console import admin, fees, notices, reporting, rules, services, tickets
 
     tickets.register(app, ctx)
-    for part in (admin, fees, services, notices, reporting):  # one router per area
+    for part in (admin, fees, services, notices, reporting, rules):  # one router per area
         app.include_router(part.router)
-    rules.register(app, ctx)
     return app
 
 

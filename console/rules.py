@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from console.app import page_for
 from console.web import Page
-from estate.context import Context
 from estate.models import Estate
 from estate.sla import ServiceRules
 from locales import N_
@@ -105,7 +104,3 @@ async def service_rules(page: Page = Depends(page_for("rules"), scope="function"
         sections=sections or [(None, rule_rows(page.ctx.rules))],
         default_tz=page.ctx.settings.timezone,
     )
-
-
-def register(app: FastAPI, ctx: Context) -> None:
-    app.include_router(router)
