@@ -133,6 +133,46 @@ async def _store_replies(
     return stored
 
 
+async def _read(
+    request: Request, ctx: Context, session_id: str | None
+) -> tuple[tuple[Any, Any, Any], bytes | None] | JSONResponse:
+    """What the page sent: (text, choice, command) and the photo's bytes, or the error to answer."""
+    content_type = request.headers.get("content-type", "")
+    photo: bytes | None = None
+    if content_type.startswith("multipart/form-data"):
+        # Who is asking is checked before an upload is parsed (and spooled to disk).
+        async with ctx.sessions() as s:
+            asking = await _account(s, ctx, session_id)
+            if asking is None:
+                return _error(request, "no_session", 401)
+            try:  # and whether that chat may store a photo at all (bound, within its rate and quota)
+                await check_allowance(s, clock=ctx.clock, settings=ctx.settings, account=asking)
+            except ValidationFailed as exc:
+                return _error(request, exc.code, PHOTO_STATUS[exc.code])
+    try:
+        if content_type.startswith("multipart/form-data"):
+            form = await request.form()
+            upload = form.get("photo")
+            if upload is None or isinstance(upload, str):
+                return _error(request, "bad_request", 400)
+            photo = await upload.read(ctx.settings.max_photo_bytes + 1)
+            body: dict[str, Any] = {"text": form.get("text")} if form.get("text") else {}
+        else:
+            body = json.loads(await request.body() or b"null")
+            if not isinstance(body, dict):
+                raise ValueError
+        if not all(_storable(v) for v in body.values()):
+            raise ValueError
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested JSON
+        return _error(request, "bad_request", 400)
+    text, choice, command = body.get("text"), body.get("choice"), body.get("command")
+    if photo is None and not any(isinstance(v, str) and v.strip() for v in (text, choice, command)):
+        return _error(request, "bad_request", 400)
+    if any(isinstance(v, str) and len(v) > MAX_TEXT for v in (text, choice, command)):
+        return _error(request, "too_long", 413)
+    return (text, choice, command), photo
+
+
 def create_router(ctx: Context) -> APIRouter:
     """Routes under /chat: the page, its static files, and the JSON API."""
     router = APIRouter()
@@ -162,39 +202,10 @@ def create_router(ctx: Context) -> APIRouter:
     @router.post("/chat/api/send")
     async def send(request: Request) -> JSONResponse:
         session_id = _session_id(request)
-        content_type = request.headers.get("content-type", "")
-        photo: bytes | None = None
-        if content_type.startswith("multipart/form-data"):
-            # Who is asking is checked before an upload is parsed (and spooled to disk).
-            async with ctx.sessions() as s:
-                asking = await _account(s, ctx, session_id)
-                if asking is None:
-                    return _error(request, "no_session", 401)
-                try:  # and whether that chat may store a photo at all (bound, within its rate and quota)
-                    await check_allowance(s, clock=ctx.clock, settings=ctx.settings, account=asking)
-                except ValidationFailed as exc:
-                    return _error(request, exc.code, PHOTO_STATUS[exc.code])
-        try:
-            if content_type.startswith("multipart/form-data"):
-                form = await request.form()
-                upload = form.get("photo")
-                if upload is None or isinstance(upload, str):
-                    return _error(request, "bad_request", 400)
-                photo = await upload.read(ctx.settings.max_photo_bytes + 1)
-                body: dict[str, Any] = {"text": form.get("text")} if form.get("text") else {}
-            else:
-                body = json.loads(await request.body() or b"null")
-                if not isinstance(body, dict):
-                    raise ValueError
-            if not all(_storable(v) for v in body.values()):
-                raise ValueError
-        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested JSON
-            return _error(request, "bad_request", 400)
-        text, choice, command = body.get("text"), body.get("choice"), body.get("command")
-        if photo is None and not any(isinstance(v, str) and v.strip() for v in (text, choice, command)):
-            return _error(request, "bad_request", 400)
-        if any(isinstance(v, str) and len(v) > MAX_TEXT for v in (text, choice, command)):
-            return _error(request, "too_long", 413)
+        read = await _read(request, ctx, session_id)
+        if isinstance(read, JSONResponse):
+            return read
+        (text, choice, command), photo = read
         hint = _locale(request) if request.headers.get("accept-language") else None
         event, shown = _event(photo is not None, text, choice, command, hint)
         stored: list[tuple[WebChatMessage, Reply]] = []
