@@ -36,64 +36,89 @@ from estate.context import Context
 from estate.db import unit_of_work
 from estate.errors import ValidationFailed
 from estate.models import ChannelAccount
+from estate.settings import Settings
 
 log = logging.getLogger("desk.wechat")
 PASSIVE_WINDOW = 4.0
 MAX_CLOCK_SKEW = 300  # seconds between WeChat's signed timestamp and our clock
 
 
+def _signed(request: Request, ctx: Context) -> bool:
+    q = request.query_params
+    token = ctx.settings.wechat_token
+    timestamp = q.get("timestamp", "")
+    if not (timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    if abs(ctx.clock.now().timestamp() - int(timestamp)) > MAX_CLOCK_SKEW:
+        return False  # an old request replayed, or a forged one
+    return bool(token) and crypto.check_signature(
+        q.get("signature"), token or "", timestamp, q.get("nonce", "")
+    )
+
+
+def _message(request: Request, settings: Settings, body: bytes) -> dict[str, str] | Response:
+    """The message's fields (decrypted in safe mode), or the refusal to answer."""
+    q = request.query_params
+    aes = q.get("encrypt_type") == "aes"
+    if settings.wechat_aes_key and not aes:
+        return Response(status_code=403)  # safe mode: a plaintext message is not from WeChat
+    try:
+        message = parse(body)
+        if aes:
+            if not settings.wechat_aes_key:
+                return Response(status_code=400)
+            encrypted = message.get("Encrypt", "")
+            if not crypto.check_signature(
+                q.get("msg_signature"),
+                settings.wechat_token or "",
+                q.get("timestamp", ""),
+                q.get("nonce", ""),
+                encrypted,
+            ):
+                return Response(status_code=403)
+            message = parse(
+                crypto.decrypt(
+                    encrypted, aes_key=settings.wechat_aes_key, app_id=settings.wechat_app_id or ""
+                ).encode()
+            )
+    except (BadXml, crypto.CryptoError):
+        return PlainTextResponse("bad request", status_code=400)
+    return message
+
+
+def _passive(settings: Settings, *, aes: bool, openid: str, our_id: str, text: str) -> Response:
+    """The passive XML reply (encrypted in safe mode)."""
+    reply = text_reply(to_user=openid, from_user=our_id, content=text)
+    if aes:
+        nonce, timestamp = secrets.token_hex(8), str(int(time.time()))
+        encrypted = crypto.encrypt(
+            reply, aes_key=settings.wechat_aes_key or "", app_id=settings.wechat_app_id or ""
+        )
+        reply = encrypted_envelope(
+            encrypt=encrypted,
+            signature=crypto.signature(settings.wechat_token or "", timestamp, nonce, encrypted),
+            timestamp=timestamp,
+            nonce=nonce,
+        )
+    return Response(reply, media_type="application/xml")
+
+
 def create_router(ctx: Context) -> APIRouter:
     router = APIRouter()
-    settings = ctx.settings
-
-    def signed(request: Request) -> bool:
-        q = request.query_params
-        token = settings.wechat_token
-        timestamp = q.get("timestamp", "")
-        if not (timestamp.isdigit() and len(timestamp) <= 12):
-            return False
-        if abs(ctx.clock.now().timestamp() - int(timestamp)) > MAX_CLOCK_SKEW:
-            return False  # an old request replayed, or a forged one
-        return bool(token) and crypto.check_signature(
-            q.get("signature"), token or "", timestamp, q.get("nonce", "")
-        )
 
     @router.get("/wechat", include_in_schema=False)
     async def verify(request: Request) -> Response:
-        if not signed(request):
+        if not _signed(request, ctx):
             return Response(status_code=403)
         return PlainTextResponse(request.query_params.get("echostr", ""))
 
     @router.post("/wechat", include_in_schema=False)
     async def receive(request: Request) -> Response:
-        if not signed(request):
+        if not _signed(request, ctx):
             return Response(status_code=403)
-        q = request.query_params
-        body = await request.body()
-        aes = q.get("encrypt_type") == "aes"
-        if settings.wechat_aes_key and not aes:
-            return Response(status_code=403)  # safe mode: a plaintext message is not from WeChat
-        try:
-            message = parse(body)
-            if aes:
-                if not settings.wechat_aes_key:
-                    return Response(status_code=400)
-                encrypted = message.get("Encrypt", "")
-                if not crypto.check_signature(
-                    q.get("msg_signature"),
-                    settings.wechat_token or "",
-                    q.get("timestamp", ""),
-                    q.get("nonce", ""),
-                    encrypted,
-                ):
-                    return Response(status_code=403)
-                message = parse(
-                    crypto.decrypt(
-                        encrypted, aes_key=settings.wechat_aes_key, app_id=settings.wechat_app_id or ""
-                    ).encode()
-                )
-        except (BadXml, crypto.CryptoError):
-            return PlainTextResponse("bad request", status_code=400)
+        message = _message(request, ctx.settings, await request.body())
+        if isinstance(message, Response):
+            return message
         openid, our_id = message.get("FromUserName", ""), message.get("ToUserName", "")
         if not openid:
             return PlainTextResponse("bad request", status_code=400)
@@ -109,19 +134,8 @@ def create_router(ctx: Context) -> APIRouter:
             return PlainTextResponse("error", status_code=500)
         if not text:  # nothing to say, or a resend of a message already handled
             return PlainTextResponse("success")
-        reply = text_reply(to_user=openid, from_user=our_id, content=text)
-        if aes:
-            nonce, timestamp = secrets.token_hex(8), str(int(time.time()))
-            encrypted = crypto.encrypt(
-                reply, aes_key=settings.wechat_aes_key or "", app_id=settings.wechat_app_id or ""
-            )
-            reply = encrypted_envelope(
-                encrypt=encrypted,
-                signature=crypto.signature(settings.wechat_token or "", timestamp, nonce, encrypted),
-                timestamp=timestamp,
-                nonce=nonce,
-            )
-        return Response(reply, media_type="application/xml")
+        aes = request.query_params.get("encrypt_type") == "aes"
+        return _passive(ctx.settings, aes=aes, openid=openid, our_id=our_id, text=text)
 
     return router
 
