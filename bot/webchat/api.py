@@ -173,6 +173,50 @@ async def _read(
     return (text, choice, command), photo
 
 
+async def _send(ctx: Context, request: Request) -> JSONResponse:
+    """One message from the page: read it, hold the conversation, answer with the replies."""
+    session_id = _session_id(request)
+    read = await _read(request, ctx, session_id)
+    if isinstance(read, JSONResponse):
+        return read
+    (text, choice, command), photo = read
+    hint = _locale(request) if request.headers.get("accept-language") else None
+    event, shown = _event(photo is not None, text, choice, command, hint)
+    stored: list[tuple[WebChatMessage, Reply]] = []
+
+    async def record_in(s: AsyncSession, account: ChannelAccount, event: Event) -> None:
+        s.add(
+            WebChatMessage(
+                channel_account_id=account.id, direction="in", text=shown, created_at=ctx.clock.now()
+            )
+        )
+
+    async def record_out(s: AsyncSession, account: ChannelAccount, replies: list[Reply]) -> None:
+        stored.extend(await _store_replies(s, ctx, account, replies))
+
+    if session_id is None:
+        return _error(request, "no_session", 401)
+    try:
+        await converse(
+            ctx,
+            channel="webchat",
+            external_id=session_id,
+            create=False,
+            # The address counts binding guesses across sessions (one session per few must not help).
+            event=replace(event, client_address=request.client.host if request.client else None),
+            photo=Photo(photo) if photo is not None else None,
+            on_refused=raise_refusal,
+            before=record_in,
+            after=record_out,
+        )
+    except NoAccount:
+        return _error(request, "no_session", 401)
+    except PhotoRefused as refused:
+        error = refused.error
+        return _error(request, error.code, PHOTO_STATUS.get(error.code, 415), **error.params)
+    return JSONResponse({"replies": [_reply_json(row.id, reply) for row, reply in stored]})
+
+
 def create_router(ctx: Context) -> APIRouter:
     """Routes under /chat: the page, its static files, and the JSON API."""
     router = APIRouter()
@@ -201,46 +245,7 @@ def create_router(ctx: Context) -> APIRouter:
 
     @router.post("/chat/api/send")
     async def send(request: Request) -> JSONResponse:
-        session_id = _session_id(request)
-        read = await _read(request, ctx, session_id)
-        if isinstance(read, JSONResponse):
-            return read
-        (text, choice, command), photo = read
-        hint = _locale(request) if request.headers.get("accept-language") else None
-        event, shown = _event(photo is not None, text, choice, command, hint)
-        stored: list[tuple[WebChatMessage, Reply]] = []
-
-        async def record_in(s: AsyncSession, account: ChannelAccount, event: Event) -> None:
-            s.add(
-                WebChatMessage(
-                    channel_account_id=account.id, direction="in", text=shown, created_at=ctx.clock.now()
-                )
-            )
-
-        async def record_out(s: AsyncSession, account: ChannelAccount, replies: list[Reply]) -> None:
-            stored.extend(await _store_replies(s, ctx, account, replies))
-
-        if session_id is None:
-            return _error(request, "no_session", 401)
-        try:
-            await converse(
-                ctx,
-                channel="webchat",
-                external_id=session_id,
-                create=False,
-                # The address counts binding guesses across sessions (one session per few must not help).
-                event=replace(event, client_address=request.client.host if request.client else None),
-                photo=Photo(photo) if photo is not None else None,
-                on_refused=raise_refusal,
-                before=record_in,
-                after=record_out,
-            )
-        except NoAccount:
-            return _error(request, "no_session", 401)
-        except PhotoRefused as refused:
-            error = refused.error
-            return _error(request, error.code, PHOTO_STATUS.get(error.code, 415), **error.params)
-        return JSONResponse({"replies": [_reply_json(row.id, reply) for row, reply in stored]})
+        return await _send(ctx, request)
 
     @router.get("/chat/api/poll")
     async def poll(request: Request, after: str = "0") -> JSONResponse:
