@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -11,10 +11,11 @@ from sqlalchemy import select
 from desk.app import create_app
 from estate.context import Context
 from estate.jobs import run_job
-from estate.models import Escalation, Ticket
+from estate.models import Escalation, OutboundMessage, Ticket
 from estate.settings import SettingsError, load_settings
 from estate.sla import DEFAULT_RULES, ServiceRules
-from estate.tickets import create_ticket
+from estate.tickets import create_ticket, resolve_ticket
+from tests.conftest import SHANGHAI
 from tests.console_support import console_world, sign_in
 from tests.dialog_support import Chat
 
@@ -72,6 +73,42 @@ async def test_an_urgent_dispatch_setting_reaches_a_ticket_reported_in_the_chat(
     async with ctx.sessions() as s:
         ticket = (await s.execute(select(Ticket))).scalar_one()
     assert ticket.urgency == "urgent" and ticket.dispatch_due == ctx.clock.now() + timedelta(minutes=20)
+
+
+async def test_callback_hours_and_quiet_hours_follow_the_rules_in_the_estates_zone(ctx):
+    # The installation's default zone is London, the estate is in Shanghai: its residents' night counts.
+    ctx.settings = ctx.settings.model_copy(update={"timezone": "Europe/London", "callback_hours": 2})
+    world = await console_world(ctx)
+    async with ctx.sessions() as s, s.begin():
+        ticket = await create_ticket(
+            s,
+            clock=ctx.clock,
+            estate_id=world.estate.id,
+            kind="repair",
+            category_code="plumbing",
+            description="Tap",
+            resident_id=world.resident.id,
+            rules=ctx.rules,
+        )
+        await resolve_ticket(
+            s,
+            clock=ctx.clock,
+            ticket_id=ticket.id,
+            staff_id=world.staff["agent"].id,
+            result="Fixed",
+            rules=ctx.rules,
+        )
+    assert "0 survey(s)" in await run_job(
+        ctx, "callbacks_due", datetime(2026, 11, 22, 11, 59, tzinfo=SHANGHAI)
+    )
+    assert "1 survey(s)" in await run_job(
+        ctx, "callbacks_due", datetime(2026, 11, 22, 22, 30, tzinfo=SHANGHAI)
+    )
+    async with ctx.sessions() as s:
+        survey = (
+            await s.execute(select(OutboundMessage).where(OutboundMessage.kind == "survey"))
+        ).scalar_one()
+    assert survey.not_before == datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI)
 
 
 async def test_the_rules_page_lists_the_rules_in_force_for_managers_only(ctx):
