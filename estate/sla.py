@@ -136,7 +136,6 @@ class ServiceRules:
         return (tz, self.quiet_start, self.quiet_end)
 
 
-SlaRules = ServiceRules  # the former name
 DEFAULT_RULES = ServiceRules()
 
 

@@ -39,7 +39,14 @@ from estate.models import (
 )
 from estate.phrases import ForbiddenMatch, find_forbidden
 from estate.refs import next_ref
-from estate.sla import DEFAULT_RULES, SlaRules, category, default_urgency, dispatch_deadline, resolve_deadline
+from estate.sla import (
+    DEFAULT_RULES,
+    ServiceRules,
+    category,
+    default_urgency,
+    dispatch_deadline,
+    resolve_deadline,
+)
 from estate.transitions import OPEN_STATUSES, TRANSITIONS, check, record_event, transition
 
 S = TicketStatus
@@ -107,7 +114,7 @@ async def create_ticket(
     channel_account_id: int | None = None,
     attachment_ids: Sequence[int] = (),
     staff_id: int | None = None,
-    rules: SlaRules = DEFAULT_RULES,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> Ticket:
     """Open a ticket with its reference number and deadlines; a major complaint goes to the supervisor at once."""
     if kind not in set(TicketKind):
@@ -248,7 +255,7 @@ async def dispatch_ticket(
     department: str,
     technician_id: int | None = None,
     transferred: bool | None = None,
-    rules: SlaRules = DEFAULT_RULES,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> Ticket:
     """Pass the ticket to a department (and technician); a complaint passed outside the centre gets 3 days."""
     now = clock.now()
@@ -369,7 +376,7 @@ async def resolve_ticket(
     ticket_id: int,
     staff_id: int,
     result: str,
-    rules: SlaRules = DEFAULT_RULES,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> Ticket:
     """Record the result; a callback (回访) falls due 24 hours later."""
     result = (result or "").strip()
@@ -538,7 +545,7 @@ async def reclassify_ticket(
     staff_id: int,
     kind: str,
     category_code: str,
-    rules: SlaRules = DEFAULT_RULES,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> Ticket:
     """Staff correct a ticket's kind or category: deadlines follow the new kind, and the resident's words
     with the corrected label become a training example for the estate's understanding model."""
