@@ -29,7 +29,7 @@ from estate.clock import FixedClock  # noqa: E402
 from estate.context import Context  # noqa: E402
 from estate.models import Base, Ticket  # noqa: E402
 from estate.settings import Settings  # noqa: E402
-from tests.console_support import console_world, sign_in  # noqa: E402
+from tests.support.console import console_world, sign_in  # noqa: E402
 
 STATUSES = [
     "new",

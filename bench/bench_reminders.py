@@ -28,7 +28,7 @@ from estate.context import Context  # noqa: E402
 from estate.jobs import run_job  # noqa: E402
 from estate.models import Base, Bill, Building, ChannelAccount, Estate, OutboundMessage, Resident, Unit  # noqa: E402
 from estate.settings import Settings  # noqa: E402
-from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 

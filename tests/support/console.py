@@ -1,0 +1,91 @@
+"""A console to test against: an estate with staff who have real passwords, and a signed-in client."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from estate.context import Context
+from estate.staff import create_staff
+from tests.support.factories import make_world
+
+PASSWORD = "console-pass-1"
+ROLES = ("agent", "supervisor", "manager", "deputy", "technician", "cashier", "admin")
+
+
+async def console_world(ctx: Context):
+    """The factory world, with every staff member's password set to PASSWORD (and a second agent)."""
+    from estate.staff import hash_password
+
+    async with ctx.sessions() as s, s.begin():
+        world = await make_world(s, at=ctx.clock.now())
+        for member in world.staff.values():
+            member.password_hash = hash_password(PASSWORD)
+        world.staff["plumber"] = await create_staff(
+            s,
+            clock=ctx.clock,
+            username="plumber",
+            display_name="Plumber Ma",
+            role="technician",
+            department="engineering",
+            password=PASSWORD,
+        )
+    return world
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def post_login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+    """Fill in the sign-in form as a browser does: fetch it (and its CSRF token), then post it."""
+    form = await client.get("/console/login")
+    token = CSRF.search(form.text)
+    data = {"username": username, "password": password, **({"csrf": token.group(1)} if token else {})}
+    return await client.post("/console/login", data=data)
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in and return the CSRF token of the session."""
+    r = await post_login(client, username, password)
+    assert r.status_code == 303, r.text
+    page = await client.get("/console/password")
+    return CSRF.search(page.text).group(1)
+
+
+def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
+    """Settings of a file database with the console world and one new repair in it, for a live server;
+    returns (settings, the ticket's reference, its id)."""
+    from estate.clock import SystemClock
+    from estate.models import Base
+    from estate.settings import Settings
+    from estate.tickets import create_ticket
+    from tests.support.live import run_async
+
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/console.sqlite3",
+        data_dir=tmp_path / "data",
+        secret_key="browser-secret-0123456789abcdef01234",
+    )
+
+    async def setup() -> tuple[str, int]:
+        ctx = Context.from_settings(settings, clock=SystemClock())
+        async with ctx.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        world = await console_world(ctx)
+        async with ctx.sessions() as s, s.begin():
+            ticket = await create_ticket(
+                s,
+                clock=ctx.clock,
+                estate_id=world.estate.id,
+                kind="repair",
+                category_code="plumbing",
+                description=description,
+                resident_id=world.resident.id,
+                channel_account_id=world.account.id,
+            )
+        await ctx.close()
+        return ticket.ref, ticket.id
+
+    ref, ticket_id = run_async(setup())
+    return settings, ref, ticket_id
