@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialogs.base import STAY, Go, Step, flow, text_of
+from dialogs.base import STAY, Go, Step, flow
 from dialogs.choices import CANCEL, DONE, MENU, nav
+from dialogs.flows.shared import add_to_ticket
 from dialogs.steps import Emergency, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event
@@ -149,18 +150,8 @@ async def more_handle(turn: Turn, event: Event) -> Go | None:
                 )
             )
         return Go(Menu.START)
-    text = text_of(event)
-    photos = [event.attachment_id] if event.kind == "photo" and event.attachment_id else []
-    if not text and not photos:
+    if not await add_to_ticket(turn, ticket.id, event):
         return None
-    await add_resident_message(
-        turn.session,
-        clock=turn.ctx.clock,
-        ticket_id=ticket.id,
-        resident_id=turn.resident.id if turn.resident else None,
-        text=text or None,
-        attachment_ids=photos,
-    )
     turn.say(
         turn.t("Thank you, it has been added to {ref}. Our staff will see it.", ref=ticket.ref),
         nav(turn.t, DONE),

@@ -1,13 +1,14 @@
-"""What the request flows (repair, complaint, feedback) share: category choices, the estate, the photo step."""
+"""What the request flows share: category choices, the estate, the photo step, adding to a ticket."""
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Go, Step, Steps
+from dialogs.base import STAY, Go, Step, Steps, text_of
 from dialogs.choices import BACK, CANCEL, DONE, SKIP, nav
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from estate.models import TicketKind
 from estate.sla import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
+from estate.tickets import add_resident_message
 
 MAX_PHOTOS = 5
 
@@ -21,6 +22,23 @@ async def estate_id(turn: Turn) -> int:
     estate = await turn.estate()
     assert estate is not None
     return estate.id
+
+
+async def add_to_ticket(turn: Turn, ticket_id: int, event: Event) -> bool:
+    """Put the resident's words or photo on the ticket's timeline; False when the event carries neither."""
+    text = text_of(event)
+    photos = [event.attachment_id] if event.kind == "photo" and event.attachment_id else []
+    if not text and not photos:
+        return False
+    await add_resident_message(
+        turn.session,
+        clock=turn.ctx.clock,
+        ticket_id=ticket_id,
+        resident_id=turn.resident.id if turn.resident else None,
+        text=text or None,
+        attachment_ids=photos,
+    )
+    return True
 
 
 def photo_step(then: Steps) -> Step:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Go, Step, flow, number_choice, text_of
+from dialogs.base import STAY, Go, Step, flow, number_choice
 from dialogs.choices import BACK, MENU, nav
+from dialogs.flows.shared import add_to_ticket
 from dialogs.steps import Menu, Tickets
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from estate.errors import RateLimited
 from estate.models import Ticket, TicketStatus
 from estate.notify import STATUS_LABELS
-from estate.tickets import OPEN_STATUSES, add_resident_message, list_tickets, timeline, urge_ticket
+from estate.tickets import OPEN_STATUSES, list_tickets, timeline, urge_ticket
 from estate.transitions import allowed_actions
 from locales import N_
 
@@ -119,19 +120,9 @@ async def message_prompt(turn: Turn) -> None:
 
 
 async def message_handle(turn: Turn, event: Event) -> Go | None:
-    text = text_of(event)
-    photo = [event.attachment_id] if event.kind == "photo" and event.attachment_id else []
-    if not text and not photo:
-        return None
     ticket = await _current(turn)
-    await add_resident_message(
-        turn.session,
-        clock=turn.ctx.clock,
-        ticket_id=ticket.id,
-        resident_id=turn.me.id,
-        text=text or None,
-        attachment_ids=photo,
-    )
+    if not await add_to_ticket(turn, ticket.id, event):
+        return None
     turn.say(turn.t("Thank you, it has been added to {ref}. Our staff will see it.", ref=ticket.ref))
     return Go(Tickets.VIEW)
 
