@@ -126,25 +126,24 @@ class Model:
         category = self._category(intent, row)
         if remembered is not None and remembered.category is not None:
             category = remembered.category
-        hit = rules.emergency(norm)
+        stated = rules.emergency(norm)
         not_urgent = rules.says_not_urgent(norm)
+        another_time = rules.about_another_time(norm)
         urgent = False
-        if hit is not None and not hit.negated and intent in _EMERGENCY_OVERRIDES:
+        if stated is not None and not (not_urgent or another_time) and intent in _EMERGENCY_OVERRIDES:
             if intent != "repair":
                 intent, confidence = "repair", max(confidence, 0.9)
                 category = self._category("repair", row)
             urgent = True
-            if hit.category in ("gas_smell", "lift_entrapment") or (
-                hit.category != "other" and category not in _URGENT_CATEGORIES
+            if stated in ("gas_smell", "lift_entrapment") or (
+                stated != "other" and category not in _URGENT_CATEGORIES
             ):
-                category = hit.category
+                category = stated
         elif intent == "repair" and not not_urgent:
             # The model's urgency, backed by the service rules: a leak, a power cut, gas or an entrapment
             # happening now is urgent by category (DESIGN §3), whatever the words' tone.
             urgent = float(self.urgent.probabilities(row)[-1]) >= URGENT_THRESHOLD or (
-                category in _URGENT_CATEGORIES
-                and confidence >= CATEGORY_NET_CONFIDENCE
-                and not rules.about_another_time(norm)
+                category in _URGENT_CATEGORIES and confidence >= CATEGORY_NET_CONFIDENCE and not another_time
             )
         return Understanding(text, intent, category, urgent, float(confidence), ranked)
 

@@ -1,14 +1,13 @@
 """Explicit, negation-aware emergency rules that back up the model: an emergency must never be missed.
 
 The rules run on normalised text (simplified characters, lower case). A hit names the emergency's category;
-a negation close to it ("不急", "已经不漏了", "no longer", "not urgent") or a question about a past or planned
-event cancels the urgency, never the category.
+a negation ("不急", "已经不漏了", "no longer", "not urgent") or words about a past, planned or imagined event
+cancel the urgency, never the category.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 # (category, pattern). Order matters: the first hit names the category.
 _STOP = r"[^,.!?;，。！？；]"  # within one clause
@@ -81,19 +80,9 @@ _NOT_NOW = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class RuleHit:
-    category: str
-    negated: bool
-
-
-def emergency(normalized: str) -> RuleHit | None:
-    """The emergency the words state, if any, and whether the writer says it is not urgent."""
-    for category, pattern in _EMERGENCIES:
-        if pattern.search(normalized):
-            negated = bool(_NEGATIONS.search(normalized) or _NOT_NOW.search(normalized))
-            return RuleHit(category=category, negated=negated)
-    return None
+def emergency(normalized: str) -> str | None:
+    """The category of the emergency the words state, if any (whether it is happening now is asked apart)."""
+    return next((category for category, pattern in _EMERGENCIES if pattern.search(normalized)), None)
 
 
 def says_not_urgent(normalized: str) -> bool:
