@@ -438,10 +438,11 @@ def understand(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per message, in order"),
 ) -> None:
     """What residents' messages mean: intent, category, urgency and confidence."""
+    from estate.understanding import cache_dir
     from understanding import load_model
 
     cfg = settings()
-    model = _installation_model(cfg) or load_model(understanding_cache(cfg))
+    model = _installation_model(cfg) or load_model(cache_dir(cfg))
     lines = texts if texts else [line.rstrip("\r\n") for line in sys.stdin]
     table = Table("text", "intent", "category", "urgent", "confidence")
     for text in lines:
@@ -458,12 +459,6 @@ def understand(
             )
     if not as_json:
         out.print(table)
-
-
-def understanding_cache(cfg: Settings) -> Path:
-    from estate.understanding import cache_dir
-
-    return cache_dir(cfg)
 
 
 def _installation_model(cfg: Settings):

@@ -20,7 +20,6 @@ from estate.settings import Settings
 from understanding import Example, Model, Understanding, load_model
 
 RELOAD_SECONDS = 60.0  # how long a process trusts its copy before looking for a newer retrained model
-_KINDS_AS_INTENTS = {kind.value: kind.value for kind in TicketKind}  # ticket kinds are also intent names
 
 
 def cache_dir(settings: Settings) -> Path:
@@ -48,7 +47,7 @@ async def record_correction(
         estate_id=ticket.estate_id,
         ticket_id=ticket.id,
         text=ticket.description,
-        intent=_KINDS_AS_INTENTS.get(kind, "unknown"),
+        intent=kind,  # a ticket kind is also the name of its intent
         category=category if kind in (TicketKind.REPAIR, TicketKind.COMPLAINT) else None,
         staff_id=staff_id,
         created_at=at,
