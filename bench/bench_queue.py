@@ -25,10 +25,11 @@ import httpx  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from desk.app import create_app  # noqa: E402
-from estate.clock import FixedClock  # noqa: E402
-from estate.context import Context  # noqa: E402
-from estate.models import Base, Ticket  # noqa: E402
-from estate.settings import Settings  # noqa: E402
+from estate.core.clock import FixedClock  # noqa: E402
+from estate.core.context import Context  # noqa: E402
+from estate.core.settings import Settings  # noqa: E402
+from estate.schema import Base
+from estate.tickets.models import Ticket  # noqa: E402
 from tests.support.console import console_world, sign_in  # noqa: E402
 
 STATUSES = [

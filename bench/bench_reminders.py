@@ -23,11 +23,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import bot.telegram as telegram  # noqa: E402
 from bot.telegram.client import close  # noqa: E402
-from estate.clock import FixedClock  # noqa: E402
-from estate.context import Context  # noqa: E402
+from estate.billing.models import Bill
+from estate.core.clock import FixedClock  # noqa: E402
+from estate.core.context import Context  # noqa: E402
+from estate.core.settings import Settings  # noqa: E402
 from estate.jobs import run_job  # noqa: E402
-from estate.models import Base, Bill, Building, ChannelAccount, Estate, OutboundMessage, Resident, Unit  # noqa: E402
-from estate.settings import Settings  # noqa: E402
+from estate.messaging.models import ChannelAccount, OutboundMessage
+from estate.residents.models import (
+    Building,
+    Estate,
+    Resident,
+    Unit,  # noqa: E402
+)
+from estate.schema import Base
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -20,11 +20,11 @@ from bot.media import check_allowance, photo_message, store_photo
 from bot.seen import first_time
 from dialogs.engine import handle
 from dialogs.types import Event, Reply
-from estate.binding import get_or_create_account
-from estate.context import Context
-from estate.db import unit_of_work
-from estate.errors import ValidationFailed
-from estate.models import ChannelAccount
+from estate.core.context import Context
+from estate.core.db import unit_of_work
+from estate.core.errors import ValidationFailed
+from estate.messaging.models import ChannelAccount
+from estate.residents.binding import get_or_create_account
 
 
 @dataclass(frozen=True)

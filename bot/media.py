@@ -15,10 +15,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from estate.clock import Clock
-from estate.errors import ValidationFailed
-from estate.models import Attachment, ChannelAccount
-from estate.settings import Settings
+from estate.core.clock import Clock
+from estate.core.errors import ValidationFailed
+from estate.core.settings import Settings
+from estate.messaging.models import ChannelAccount
+from estate.tickets.models import Attachment
 from locales import N_, Translator
 
 SIGNATURES = {

@@ -17,11 +17,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from estate import outbox
-from estate.clock import Clock
-from estate.context import Context
-from estate.db import unit_of_work
-from estate.models import ChannelAccount, OutboundMessage
+from estate.core.clock import Clock
+from estate.core.context import Context
+from estate.core.db import unit_of_work
+from estate.messaging import outbox
+from estate.messaging.models import ChannelAccount, OutboundMessage
 
 
 @dataclass(frozen=True)

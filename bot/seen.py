@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from estate.clock import Clock
-from estate.db import insert_for
-from estate.models import InboundSeen
+from estate.core.clock import Clock
+from estate.core.db import insert_for
+from estate.messaging.models import InboundSeen
 
 
 async def first_time(session: AsyncSession, *, clock: Clock, channel: str, key: str) -> bool:

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from console.app import page_for
 from console.web import Page
-from estate.audit import audit
-from estate.callbacks import due_callbacks, record_callback
-from estate.errors import DomainError
-from estate.models import AuditLog, Department, Role, Staff
-from estate.staff import create_staff, set_password
+from estate.core.errors import DomainError
+from estate.staff.audit import audit
+from estate.staff.models import AuditLog, Department, Role, Staff
+from estate.staff.service import create_staff, set_password
+from estate.tickets.callbacks import due_callbacks, record_callback
 
 
 async def staff_page(page: Page, *, status: int = 200, error: str | None = None) -> HTMLResponse:

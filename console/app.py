@@ -14,11 +14,12 @@ from sqlalchemy.exc import StatementError
 
 from console import auth
 from console.web import HERE, LOCALE_COOKIE, Page, anonymous_render, request_locale
-from estate.context import Context
-from estate.db import refused_value
-from estate.errors import DomainError
-from estate.models import CallbackStatus, CallbackTask, Escalation, Staff, Ticket, TicketStatus
-from estate.staff import authenticate, change_password, end_sessions
+from estate.core.context import Context
+from estate.core.db import refused_value
+from estate.core.errors import DomainError
+from estate.staff.models import Staff
+from estate.staff.service import authenticate, change_password, end_sessions
+from estate.tickets.models import CallbackStatus, CallbackTask, Escalation, Ticket, TicketStatus
 from locales import LOCALES, N_
 
 WRONG_LOGIN = N_("Wrong user name or password.")

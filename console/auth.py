@@ -13,8 +13,8 @@ from urllib.parse import unquote, urlsplit
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from estate.models import Role, Staff
-from estate.staff import normalize_username
+from estate.staff.models import Role, Staff
+from estate.staff.service import normalize_username
 
 COOKIE = "desk_staff"
 LOGIN_COOKIE = "desk_login"  # a random nonce; the sign-in form carries its HMAC (login CSRF)

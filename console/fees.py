@@ -14,17 +14,20 @@ from sqlalchemy import select
 
 from console.app import page_for
 from console.web import Page
-from estate import archive, billing, billing_import
-from estate.binding import accounts_of_unit, issue_binding_code, unbind
-from estate.bookings import bookings_for_resident
-from estate.errors import DomainError, NotFound
-from estate.models import Bill, BillLine, Estate
-from estate.money import yuan_to_cents
-from estate.periods import period_of
-from estate.reminders import remind_by_hand
-from estate.residents import find_unit, residents_of_unit, search_residents, vacant_units
-from estate.tables import read_table
-from estate.tickets import list_tickets
+from estate.billing import imports as billing_import
+from estate.billing import service as billing
+from estate.billing.models import Bill, BillLine
+from estate.billing.money import yuan_to_cents
+from estate.billing.periods import period_of
+from estate.billing.reminders import remind_by_hand
+from estate.bookings.service import bookings_for_resident
+from estate.core.errors import DomainError, NotFound
+from estate.core.tables import read_table
+from estate.residents import archive
+from estate.residents.binding import accounts_of_unit, issue_binding_code, unbind
+from estate.residents.models import Estate
+from estate.residents.service import find_unit, residents_of_unit, search_residents, vacant_units
+from estate.tickets.queries import list_tickets
 
 IMPORTERS = {
     "units": archive.import_units,

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from console.app import page_for
 from console.fees import estate_of
 from console.web import Page
-from estate import notices
-from estate.errors import DomainError
-from estate.models import Building, Notice
+from estate.core.errors import DomainError
+from estate.messaging import notices
+from estate.messaging.models import Notice
+from estate.residents.models import Building
 
 router = APIRouter()
 

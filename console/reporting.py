@@ -11,9 +11,13 @@ from sqlalchemy import select
 from console.app import page_for
 from console.fees import estate_of
 from console.web import Page
-from estate import jobs, reports
-from estate.dashboard import dashboard
-from estate.models import Report, Role, Ticket, Unit
+from estate import jobs
+from estate.reporting import reports
+from estate.reporting.dashboard import dashboard
+from estate.reporting.models import Report
+from estate.residents.models import Unit
+from estate.staff.models import Role
+from estate.tickets.models import Ticket
 
 router = APIRouter()
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from console.app import page_for
 from console.web import Page
-from estate.models import Estate
-from estate.sla import ServiceRules
+from estate.core.rules import ServiceRules
+from estate.residents.models import Estate
 from locales import N_
 
 

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from console.app import page_for
 from console.fees import estate_of
 from console.web import Page
-from estate import bookings
-from estate.errors import DomainError
-from estate.models import ServiceItem
-from estate.money import yuan_to_cents
-from estate.staff import technicians
+from estate.billing.money import yuan_to_cents
+from estate.bookings import service as bookings
+from estate.bookings.models import ServiceItem
+from estate.core.errors import DomainError
+from estate.staff.service import technicians
 
 router = APIRouter()
 

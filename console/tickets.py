@@ -14,26 +14,25 @@ from console import auth
 from console.app import page_for
 from console.labels import KIND_LABELS
 from console.web import Page
-from estate import tickets as svc
-from estate.errors import NotFound
-from estate.models import (
+from estate.core.errors import NotFound
+from estate.core.rules import DEFAULT_RULES, ServiceRules
+from estate.residents.models import Building, Unit
+from estate.staff.models import Department, Role, Staff
+from estate.staff.service import technicians
+from estate.tickets import queries as ticket_queries
+from estate.tickets import service as svc
+from estate.tickets.models import (
     Attachment,
-    Building,
-    Department,
     Escalation,
-    Role,
-    Staff,
     Ticket,
     TicketEvent,
     TicketKind,
     TicketStatus,
-    Unit,
 )
-from estate.notify import DEPARTMENT_LABELS, STATUS_LABELS
-from estate.phrases import find_forbidden, standard_phrases
-from estate.sla import CATEGORIES, DEFAULT_RULES, ServiceRules
-from estate.staff import technicians
-from estate.transitions import allowed_actions
+from estate.tickets.notify import DEPARTMENT_LABELS, STATUS_LABELS
+from estate.tickets.phrases import find_forbidden, standard_phrases
+from estate.tickets.sla import CATEGORIES
+from estate.tickets.transitions import OPEN_STATUSES, allowed_actions
 
 PAGE_SIZE = 50
 S = TicketStatus
@@ -47,7 +46,7 @@ def sla_badge(
         ticket.dispatch_due
         if ticket.status in (S.NEW, S.CLAIMED)
         else ticket.resolve_due
-        if ticket.status in svc.OPEN_STATUSES
+        if ticket.status in OPEN_STATUSES
         else None
     )
     if due is None:
@@ -114,7 +113,7 @@ def register(app: FastAPI, ctx) -> None:
         if page.staff.role == Role.TECHNICIAN:
             stmt = stmt.where(Ticket.technician_id == page.staff.id)
         if status == "open" or not status:
-            stmt = stmt.where(Ticket.status.in_(list(svc.OPEN_STATUSES)))
+            stmt = stmt.where(Ticket.status.in_(list(OPEN_STATUSES)))
         elif status != "all":
             stmt = stmt.where(Ticket.status == status)
         if kind:
@@ -126,7 +125,7 @@ def register(app: FastAPI, ctx) -> None:
         if mine:
             stmt = stmt.where(or_(Ticket.assignee_id == page.staff.id, Ticket.technician_id == page.staff.id))
         if overdue:
-            stmt = stmt.where(svc.overdue_filter(now))
+            stmt = stmt.where(ticket_queries.overdue_filter(now))
         # Keyset pagination on (created_at, id): every page costs the same, however deep, on 100,000 tickets.
         newest_first = sort != "oldest"
         cursor_at = _cursor(after)
@@ -224,7 +223,7 @@ def register(app: FastAPI, ctx) -> None:
         unit = await s.get(Unit, ticket.unit_id) if ticket.unit_id else None
         assignee = await s.get(Staff, ticket.assignee_id) if ticket.assignee_id else None
         tech = await s.get(Staff, ticket.technician_id) if ticket.technician_id else None
-        from estate.models import Estate, Resident
+        from estate.residents.models import Estate, Resident
 
         resident = await s.get(Resident, ticket.resident_id) if ticket.resident_id else None
         estate = await s.get(Estate, ticket.estate_id)

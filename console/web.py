@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from console import auth
 from console.labels import EVENT_LABELS, KIND_LABELS, OTHER_EVENT
-from estate.context import Context
-from estate.models import Staff
-from estate.money import fmt_yuan
-from estate.sla import category
+from estate.billing.money import fmt_yuan
+from estate.core.context import Context
+from estate.staff.models import Staff
+from estate.tickets.sla import category
 from locales import LOCALES, Translator, normalize_locale
 
 HERE = Path(__file__).parent

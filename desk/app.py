@@ -13,8 +13,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from bot import telegram, webchat, wechat
 from console.app import create_console
 from desk import guard
-from estate.context import Context
-from estate.db import ping
+from estate.core.context import Context
+from estate.core.db import ping
 
 log = logging.getLogger("desk")
 

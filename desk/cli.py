@@ -20,9 +20,9 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import select
 
-from estate.context import Context
-from estate.db import unit_of_work
-from estate.settings import Settings, SettingsError, load_settings
+from estate.core.context import Context
+from estate.core.db import unit_of_work
+from estate.core.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
     help="Wuye Desk: the customer-service centre of a property-management company.",
@@ -68,7 +68,7 @@ def run(work: Callable[[Context], Awaitable[T]]) -> T:
 
 
 def migrate(cfg: Settings) -> None:
-    from estate.migrate import upgrade
+    from estate.core.migrate import upgrade
 
     upgrade(cfg.database_url)
 
@@ -192,8 +192,9 @@ def import_(
     if kind not in IMPORTERS:
         err.print(f"Import what? one of: {', '.join(sorted(IMPORTERS))}")
         raise typer.Exit(2)
-    from estate import archive, billing_import
-    from estate.tables import read_table
+    from estate.billing import imports as billing_import
+    from estate.core.tables import read_table
+    from estate.residents import archive
 
     try:
         rows = read_table(file)
@@ -231,7 +232,7 @@ def import_(
 
 
 async def _estate_id(s, code: str | None) -> int:
-    from estate.models import Estate
+    from estate.residents.models import Estate
 
     stmt = select(Estate)
     if code:
@@ -256,8 +257,8 @@ def staff_add(
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True, confirmation_prompt=True),
 ) -> None:
     """Add a staff member."""
-    from estate.errors import DomainError
-    from estate.staff import create_staff
+    from estate.core.errors import DomainError
+    from estate.staff.service import create_staff
 
     async def work(ctx: Context):
         async with unit_of_work(ctx.sessions) as s:
@@ -282,9 +283,9 @@ def staff_add(
 @app.command("binding-code")
 def binding_code(unit: str) -> None:
     """Print a one-time binding code for the resident of UNIT (the code alone on the last line)."""
-    from estate.binding import issue_binding_code
-    from estate.errors import DomainError
-    from estate.residents import find_unit
+    from estate.core.errors import DomainError
+    from estate.residents.binding import issue_binding_code
+    from estate.residents.service import find_unit
 
     async def work(ctx: Context):
         async with unit_of_work(ctx.sessions) as s:
@@ -331,7 +332,7 @@ def _emit(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None
 @units_app.command("list")
 def units_list(as_json: bool = typer.Option(False, "--json", help="JSON output")) -> None:
     """Units with building, area and residents."""
-    from estate.models import Building, Resident, Unit
+    from estate.residents.models import Building, Resident, Unit
 
     async def work(ctx: Context):
         async with ctx.sessions() as s:
@@ -366,7 +367,8 @@ def tickets_list(
     limit: int = typer.Option(200, help="At most this many, newest first"),
 ) -> None:
     """Tickets, newest first."""
-    from estate.models import Ticket, Unit
+    from estate.residents.models import Unit
+    from estate.tickets.models import Ticket
 
     async def work(ctx: Context):
         async with ctx.sessions() as s:
@@ -407,7 +409,7 @@ def outbox_list(
     limit: int = typer.Option(200, help="At most this many, newest first"),
 ) -> None:
     """Outgoing messages and their fate."""
-    from estate.outbox import list_outbox
+    from estate.messaging.outbox import list_outbox
 
     async def work(ctx: Context):
         async with ctx.sessions() as s:
@@ -438,7 +440,7 @@ def understand(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per message, in order"),
 ) -> None:
     """What residents' messages mean: intent, category, urgency and confidence."""
-    from estate.understanding import cache_dir
+    from estate.tickets.understanding import cache_dir
     from understanding import load_model
 
     cfg = settings()
@@ -465,8 +467,8 @@ def _installation_model(cfg: Settings):
     """The model with the staff corrections folded in so far, when the database has them; else None."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from estate.models import Estate
-    from estate.understanding import model_for
+    from estate.residents.models import Estate
+    from estate.tickets.understanding import model_for
 
     if cfg.database_url.startswith("sqlite") and not Path(cfg.database_url.split(":///", 1)[-1]).exists():
         return None  # nothing installed yet: do not create an empty database just to look

@@ -12,8 +12,8 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from estate.db import refused_value
-from estate.settings import Settings
+from estate.core.db import refused_value
+from estate.core.settings import Settings
 from locales import N_, Translator, normalize_locale
 
 TOO_LARGE = N_("That is more data than we accept in one request.")

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from bot import telegram, webchat, wechat
 from desk.app import create_app
-from estate import understanding
-from estate.context import Context
+from estate.core.base import JobRun
+from estate.core.context import Context
+from estate.core.schedule import trigger_for
 from estate.jobs import JOBS, register_sender, run_job, run_scheduled, scheduled_jobs
-from estate.models import JobRun
-from estate.schedule import trigger_for
+from estate.tickets import understanding
 
 log = logging.getLogger("desk")
 CHANNELS = {"webchat": webchat, "telegram": telegram, "wechat": wechat}

@@ -31,10 +31,11 @@ from dialogs.understand import (
     match_choice,
     understand,
 )
-from estate.binding import looks_like_code
-from estate.context import Context
-from estate.db import insert_for
-from estate.models import ChannelAccount, Conversation, Resident
+from estate.core.context import Context
+from estate.core.db import insert_for
+from estate.messaging.models import ChannelAccount, Conversation
+from estate.residents.binding import looks_like_code
+from estate.residents.models import Resident
 from locales import N_, Translator, normalize_locale
 
 IDLE = timedelta(days=1)

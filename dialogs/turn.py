@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.types import Choice, Reply
-from estate.context import Context
-from estate.models import ChannelAccount, Estate, Resident, Unit
+from estate.core.context import Context
+from estate.messaging.models import ChannelAccount
+from estate.residents.models import Estate, Resident, Unit
 from locales import Translator
 
 

@@ -6,7 +6,7 @@ import re
 
 from dialogs.turn import Turn
 from dialogs.types import Choice
-from estate import understanding as model_store
+from estate.tickets import understanding as model_store
 from locales import N_
 from understanding import Understanding
 

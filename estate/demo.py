@@ -18,27 +18,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from estate import billing, bookings, callbacks, tickets
-from estate.binding import issue_binding_code
-from estate.clock import FixedClock
-from estate.context import Context
-from estate.db import unit_of_work
-from estate.models import (
-    Bill,
-    Building,
-    ChannelAccount,
-    Estate,
-    FeeItem,
-    Resident,
-    ServiceItem,
-    Staff,
-    Unit,
-    UnitFee,
-)
-from estate.money import yuan_to_cents
-from estate.notices import create_notice, publish_notice
-from estate.periods import local_date, period_of, shift
-from estate.staff import create_staff, hash_password
+from estate.billing import service as billing
+from estate.billing.models import Bill, FeeItem, UnitFee
+from estate.billing.money import yuan_to_cents
+from estate.billing.periods import local_date, period_of, shift
+from estate.bookings import service as bookings
+from estate.bookings.models import ServiceItem
+from estate.core.clock import FixedClock
+from estate.core.context import Context
+from estate.core.db import unit_of_work
+from estate.messaging.models import ChannelAccount
+from estate.messaging.notices import create_notice, publish_notice
+from estate.residents.binding import issue_binding_code
+from estate.residents.models import Building, Estate, Resident, Unit
+from estate.staff.models import Staff
+from estate.staff.service import create_staff, hash_password
+from estate.tickets import callbacks
+from estate.tickets import service as tickets
 
 DATA = Path(__file__).parent / "data" / "demo.toml"
 SEED = 20261122

@@ -24,24 +24,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from estate import attachments, billing, callbacks, escalation, notices, outbox, reminders, understanding
-from estate.clock import Clock, FixedClock
-from estate.context import Context
-from estate.db import insert_for, unit_of_work
-from estate.models import (
-    Booking,
-    BookingStatus,
-    Estate,
-    JobRun,
-    Report,
-    Resident,
-    ServiceItem,
-    ServiceSlot,
-    Ticket,
-    Unit,
-)
-from estate.money import fmt_yuan
-from estate.periods import local_date, period_of, shift
+from estate.billing import reminders
+from estate.billing import service as billing
+from estate.billing.money import fmt_yuan
+from estate.billing.periods import local_date, period_of, shift
+from estate.bookings.models import Booking, BookingStatus, ServiceItem, ServiceSlot
+from estate.core.base import JobRun
+from estate.core.clock import Clock, FixedClock
+from estate.core.context import Context
+from estate.core.db import insert_for, unit_of_work
+from estate.messaging import notices, outbox
+from estate.reporting.models import Report
+from estate.residents.models import Estate, Resident, Unit
+from estate.tickets import attachments, callbacks, escalation, understanding
+from estate.tickets.models import Ticket
 from locales import N_, Translator
 
 log = logging.getLogger("desk.jobs")

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from estate.clock import FixedClock
-from estate.context import Context
-from estate.db import make_engine, make_sessionmaker
-from estate.models import Base
-from estate.settings import Settings
+from estate.core.clock import FixedClock
+from estate.core.context import Context
+from estate.core.db import make_engine, make_sessionmaker
+from estate.core.settings import Settings
+from estate.schema import Base
 
 warnings.filterwarnings("ignore", category=sa_exc.SAWarning, message=".*Decimal objects natively.*")
 

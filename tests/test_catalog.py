@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estate.phrases import find_forbidden
+from estate.tickets.phrases import find_forbidden
 from locales import LOCALES, load_catalog
 from locales.extract import extract_msgids, missing
 

@@ -7,7 +7,7 @@ import asyncio
 from bot.telegram.client import bot_for, dispatcher_for
 from bot.telegram.sender import send_once
 from bot.telegram.webhook import webhook_router
-from estate.context import Context
+from estate.core.context import Context
 from estate.jobs import register_sender
 
 

@@ -6,7 +6,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from estate.context import Context
+from estate.core.context import Context
 
 _bots: dict[int, Bot] = {}
 _dispatchers: dict[int, Dispatcher] = {}

@@ -16,7 +16,7 @@ from bot.inbound import Photo, converse
 from bot.media import may_store
 from bot.telegram.render import markup
 from dialogs.types import Event
-from estate.context import Context
+from estate.core.context import Context
 from locales import N_, Translator
 
 log = logging.getLogger("desk.telegram")

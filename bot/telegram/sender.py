@@ -29,10 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.outbound import Blocked, Channel, Failed, Outcome, Released, Retry, Sent, send_due
 from bot.telegram.client import bot_for
 from bot.telegram.render import markup
-from estate.clock import Clock
-from estate.context import Context
-from estate.db import insert_for, unit_of_work
-from estate.models import ChannelAccount, OutboundMessage, SendPacing
+from estate.core.clock import Clock
+from estate.core.context import Context
+from estate.core.db import insert_for, unit_of_work
+from estate.messaging.models import ChannelAccount, OutboundMessage, SendPacing
 
 MAX_RETRY_AFTER_WAITS = 3
 

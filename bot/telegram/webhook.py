@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from bot.telegram.client import bot_for, dispatcher_for
-from estate.context import Context
+from estate.core.context import Context
 
 
 def webhook_router(ctx: Context) -> APIRouter:

@@ -19,11 +19,11 @@ from bot.inbound import NoAccount, Photo, PhotoRefused, converse, raise_refusal
 from bot.media import MESSAGES as PHOTO_REFUSALS
 from bot.media import check_allowance
 from dialogs.types import Event, Reply
-from estate.binding import get_or_create_account
-from estate.context import Context
-from estate.db import unit_of_work
-from estate.errors import ValidationFailed
-from estate.models import ChannelAccount, WebChatMessage
+from estate.core.context import Context
+from estate.core.db import unit_of_work
+from estate.core.errors import ValidationFailed
+from estate.messaging.models import ChannelAccount, WebChatMessage
+from estate.residents.binding import get_or_create_account
 from locales import N_, Translator, normalize_locale
 
 HERE = Path(__file__).parent

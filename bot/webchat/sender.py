@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outbound import Channel, Outcome, Sent, send_due
-from estate.clock import Clock
-from estate.context import Context
-from estate.models import ChannelAccount, OutboundMessage, WebChatMessage
+from estate.core.clock import Clock
+from estate.core.context import Context
+from estate.messaging.models import ChannelAccount, OutboundMessage, WebChatMessage
 
 
 def _unreachable(account: ChannelAccount | None) -> str | None:

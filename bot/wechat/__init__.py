@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.wechat.router import create_router
 from bot.wechat.sender import send_once
-from estate.context import Context
+from estate.core.context import Context
 from estate.jobs import register_sender
 
 

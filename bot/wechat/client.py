@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from estate.settings import Settings
+from estate.core.settings import Settings
 
 TOKEN_INVALID = {40001, 40014, 42001}
 OUT_OF_WINDOW = 45015

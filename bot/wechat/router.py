@@ -30,13 +30,13 @@ from bot.wechat.client import client_for
 from bot.wechat.render import as_text, choice_for
 from bot.wechat.xml import BadXml, encrypted_envelope, parse, text_reply
 from dialogs.types import Event, Reply
-from estate import outbox
-from estate.binding import get_or_create_account
-from estate.context import Context
-from estate.db import unit_of_work
-from estate.errors import ValidationFailed
-from estate.models import ChannelAccount
-from estate.settings import Settings
+from estate.core.context import Context
+from estate.core.db import unit_of_work
+from estate.core.errors import ValidationFailed
+from estate.core.settings import Settings
+from estate.messaging import outbox
+from estate.messaging.models import ChannelAccount
+from estate.residents.binding import get_or_create_account
 
 log = logging.getLogger("desk.wechat")
 PASSIVE_WINDOW = 4.0

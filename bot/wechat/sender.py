@@ -10,10 +10,10 @@ import httpx
 from bot.outbound import Blocked, Channel, Failed, Outcome, Retry, Sent, send_due
 from bot.wechat.client import OUT_OF_WINDOW, WeChatClient, WeChatError, client_for
 from bot.wechat.render import as_text
-from estate.clock import Clock
-from estate.context import Context
-from estate.models import ChannelAccount, OutboundMessage
-from estate.settings import Settings
+from estate.core.clock import Clock
+from estate.core.context import Context
+from estate.core.settings import Settings
+from estate.messaging.models import ChannelAccount, OutboundMessage
 
 WINDOW = timedelta(hours=48)
 UNREACHABLE = {43004, 43019, 40003}  # unsubscribed, blacklisted us, or not a follower

@@ -10,8 +10,8 @@ from dialogs.choices import CANCEL, NO, YES, nav
 from dialogs.steps import Bind, Menu, Unbind
 from dialogs.turn import Turn
 from dialogs.types import Event
-from estate.binding import BindResult, bind_with_code, bind_with_phone, unbind
-from estate.models import Resident, Unit
+from estate.residents.binding import BindResult, bind_with_code, bind_with_phone, unbind
+from estate.residents.models import Resident, Unit
 from locales import N_, Translator
 
 

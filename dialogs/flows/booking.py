@@ -11,11 +11,17 @@ from dialogs.choices import BACK, CANCEL, NO, SKIP, YES, nav
 from dialogs.steps import Booking, Menu
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
-from estate.bookings import available_slots, book, bookings_for_resident, cancel_booking, list_services
-from estate.errors import Conflict, DomainError, ValidationFailed
-from estate.models import Booking as BookingRow
-from estate.models import ServiceItem, ServiceSlot
-from estate.money import fmt_yuan
+from estate.billing.money import fmt_yuan
+from estate.bookings.models import Booking as BookingRow
+from estate.bookings.models import ServiceItem, ServiceSlot
+from estate.bookings.service import (
+    available_slots,
+    book,
+    bookings_for_resident,
+    cancel_booking,
+    list_services,
+)
+from estate.core.errors import Conflict, DomainError, ValidationFailed
 from locales import N_
 
 UNITS = {"time": N_("per visit"), "hour": N_("per hour"), "m2": N_("per m²"), "item": N_("per item")}

@@ -8,9 +8,9 @@ from dialogs.flows.shared import category_choices, estate_id, photo_step
 from dialogs.steps import Complaint, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event
-from estate.models import TicketKind
-from estate.sla import category
-from estate.tickets import create_ticket
+from estate.tickets.models import TicketKind
+from estate.tickets.service import create_ticket
+from estate.tickets.sla import category
 from locales import N_
 
 PROMISE = N_("We will deal with the problem you reported right away and reply to you as soon as possible.")

@@ -15,9 +15,10 @@ from dialogs.flows.shared import add_to_ticket
 from dialogs.steps import Emergency, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event
-from estate.models import Ticket, TicketKind, Urgency
-from estate.sla import category
-from estate.tickets import add_resident_message, create_ticket, recent_urgent_ticket
+from estate.tickets.models import Ticket, TicketKind, Urgency
+from estate.tickets.queries import recent_urgent_ticket
+from estate.tickets.service import add_resident_message, create_ticket
+from estate.tickets.sla import category
 from locales import N_
 from understanding import Understanding
 

@@ -8,7 +8,7 @@ from dialogs.flows.shared import estate_id
 from dialogs.steps import Feedback, Menu
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
-from estate.tickets import create_ticket
+from estate.tickets.service import create_ticket
 
 
 async def feedback_prompt(turn: Turn) -> None:

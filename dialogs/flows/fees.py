@@ -7,8 +7,8 @@ from dialogs.choices import MENU, nav
 from dialogs.steps import Fees, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event
-from estate.billing import unit_statement
-from estate.money import fmt_yuan
+from estate.billing.money import fmt_yuan
+from estate.billing.service import unit_statement
 from locales import N_
 
 METHODS = {

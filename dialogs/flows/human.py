@@ -7,8 +7,8 @@ from dialogs.choices import CANCEL, nav
 from dialogs.steps import Human, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event
-from estate.models import TicketKind
-from estate.tickets import create_ticket
+from estate.tickets.models import TicketKind
+from estate.tickets.service import create_ticket
 
 
 async def human_prompt(turn: Turn) -> None:

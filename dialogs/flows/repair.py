@@ -9,9 +9,9 @@ from dialogs.steps import Menu, Repair
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from dialogs.understand import category_of
-from estate.models import TicketKind, Urgency
-from estate.sla import URGENT_CATEGORIES, category
-from estate.tickets import create_ticket
+from estate.tickets.models import TicketKind, Urgency
+from estate.tickets.service import create_ticket
+from estate.tickets.sla import URGENT_CATEGORIES, category
 from locales import N_
 
 WINDOWS = {

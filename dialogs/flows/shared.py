@@ -6,9 +6,9 @@ from dialogs.base import STAY, Go, Step, Steps, text_of
 from dialogs.choices import BACK, CANCEL, DONE, SKIP, nav
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
-from estate.models import TicketKind
-from estate.sla import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
-from estate.tickets import add_resident_message
+from estate.tickets.models import TicketKind
+from estate.tickets.service import add_resident_message
+from estate.tickets.sla import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
 
 MAX_PHOTOS = 5
 

@@ -7,9 +7,9 @@ from dialogs.choices import SKIP, nav
 from dialogs.steps import Menu, Survey
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
-from estate.callbacks import is_low_rating, record_survey
-from estate.errors import DomainError
-from estate.models import Ticket
+from estate.core.errors import DomainError
+from estate.tickets.callbacks import is_low_rating, record_survey
+from estate.tickets.models import Ticket
 from locales import N_
 
 QUESTIONS = {

@@ -8,11 +8,12 @@ from dialogs.flows.shared import add_to_ticket
 from dialogs.steps import Menu, Tickets
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
-from estate.errors import RateLimited
-from estate.models import Ticket, TicketStatus
-from estate.notify import STATUS_LABELS
-from estate.tickets import OPEN_STATUSES, list_tickets, timeline, urge_ticket
-from estate.transitions import allowed_actions
+from estate.core.errors import RateLimited
+from estate.tickets.models import Ticket, TicketStatus
+from estate.tickets.notify import STATUS_LABELS
+from estate.tickets.queries import list_tickets, timeline
+from estate.tickets.service import urge_ticket
+from estate.tickets.transitions import OPEN_STATUSES, allowed_actions
 from locales import N_
 
 EVENTS = {

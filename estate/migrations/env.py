@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from estate.db import is_sqlite, make_engine
-from estate.models import Base
+from estate.core.db import is_sqlite, make_engine
+from estate.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

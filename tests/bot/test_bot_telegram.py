@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 import bot.telegram as telegram
 from bot.telegram.client import close
-from estate.binding import issue_binding_code
 from estate.jobs import run_job
-from estate.models import Attachment, ChannelAccount, OutboundMessage, Ticket
-from estate.outbox import enqueue
-from estate.tickets import dispatch_ticket, resolve_ticket
+from estate.messaging.models import ChannelAccount, OutboundMessage
+from estate.messaging.outbox import enqueue
+from estate.residents.binding import issue_binding_code
+from estate.tickets.models import Attachment, Ticket
+from estate.tickets.service import dispatch_ticket, resolve_ticket
 from tests.bot.test_bot_webchat import png_bytes
 from tests.support.dialogs import world_with_catalogue
 from tests.support.fake_telegram import FakeTelegram, Fault

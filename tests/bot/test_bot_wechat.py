@@ -17,9 +17,11 @@ from bot.wechat.client import _clients
 from bot.wechat.sender import send_once
 from bot.wechat.xml import parse
 from desk.app import create_app
-from estate.binding import issue_binding_code
-from estate.models import Attachment, BindingAttempt, ChannelAccount, OutboundMessage
-from estate.outbox import enqueue
+from estate.messaging.models import ChannelAccount, OutboundMessage
+from estate.messaging.outbox import enqueue
+from estate.residents.binding import issue_binding_code
+from estate.residents.models import BindingAttempt
+from estate.tickets.models import Attachment
 from tests.bot.test_bot_webchat import png_bytes
 from tests.conftest import SHANGHAI
 from tests.support.dialogs import world_with_catalogue

@@ -12,9 +12,10 @@ from sqlalchemy import select
 import bot.telegram as telegram
 from bot.webchat.sender import send_once
 from desk.app import create_app
-from estate.binding import issue_binding_code
-from estate.models import ChannelAccount, Ticket
-from estate.tickets import add_staff_reply
+from estate.messaging.models import ChannelAccount
+from estate.residents.binding import issue_binding_code
+from estate.tickets.models import Ticket
+from estate.tickets.service import add_staff_reply
 from tests.bot import test_bot_telegram
 from tests.bot.test_bot_telegram import Conversation
 from tests.support.dialogs import world_with_catalogue

@@ -19,10 +19,11 @@ from bot.webchat.sender import send_once as webchat_send
 from bot.wechat.client import _clients
 from bot.wechat.sender import send_once as wechat_send
 from estate import jobs
-from estate.binding import unbind
 from estate.jobs import JOBS, run_job, run_scheduled, scheduled_jobs
-from estate.models import ChannelAccount, OutboundMessage, Resident, WebChatMessage
-from estate.outbox import UNBOUND, enqueue, enqueue_to_resident
+from estate.messaging.models import ChannelAccount, OutboundMessage, WebChatMessage
+from estate.messaging.outbox import UNBOUND, enqueue, enqueue_to_resident
+from estate.residents.binding import unbind
+from estate.residents.models import Resident
 from tests.desk.test_cli import DESK
 from tests.support.factories import make_world
 from tests.support.fake_telegram import FakeTelegram
@@ -187,8 +188,8 @@ def test_desk_jobs_run_outbox_send_sends(tmp_path):
     assert subprocess.run([DESK, "init"], env=env, capture_output=True, timeout=120).returncode == 0
     queue = (
         "import asyncio\n"
-        "from estate.context import Context\nfrom estate.settings import load_settings\n"
-        "from estate.binding import get_or_create_account\nfrom estate.outbox import enqueue\n"
+        "from estate.core.context import Context\nfrom estate.core.settings import load_settings\n"
+        "from estate.residents.binding import get_or_create_account\nfrom estate.messaging.outbox import enqueue\n"
         "async def main():\n"
         "    ctx = Context.from_settings(load_settings())\n"
         "    async with ctx.sessions() as s, s.begin():\n"

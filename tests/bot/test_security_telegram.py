@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 import bot.telegram as telegram
 from bot.telegram.client import close
 from desk.app import create_app
-from estate.context import Context
-from estate.db import make_sessionmaker
-from estate.models import Attachment, ChannelAccount, Conversation, OutboundMessage
-from estate.outbox import enqueue
+from estate.core.context import Context
+from estate.core.db import make_sessionmaker
+from estate.messaging.models import ChannelAccount, Conversation, OutboundMessage
+from estate.messaging.outbox import enqueue
+from estate.tickets.models import Attachment
 from tests.bot.test_bot_telegram import fake, tg_ctx  # noqa: F401  (fixtures)
 from tests.bot.test_bot_webchat import png_bytes
 from tests.support.dialogs import tr, world_with_catalogue
@@ -161,8 +162,8 @@ WORKER = """
 import asyncio, sys
 import bot.telegram as telegram
 from bot.telegram.client import close
-from estate.context import Context
-from estate.settings import load_settings
+from estate.core.context import Context
+from estate.core.settings import load_settings
 
 async def main():
     ctx = Context.from_settings(load_settings())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from estate.clock import SystemClock
-from estate.context import Context
-from estate.settings import Settings
+from estate.core.clock import SystemClock
+from estate.core.context import Context
+from estate.core.settings import Settings
 from tests.support.browser import screenshot
 from tests.support.console import PASSWORD, live_console
 from tests.support.live import serve_in_thread

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from estate.clock import SystemClock
-from estate.context import Context
-from estate.models import Base, FeeItem
-from estate.settings import Settings
+from estate.billing.models import FeeItem
+from estate.core.clock import SystemClock
+from estate.core.context import Context
+from estate.core.settings import Settings
+from estate.schema import Base
 from tests.support.browser import screenshot
 from tests.support.console import PASSWORD, console_world
 from tests.support.live import run_async, serve_in_thread
@@ -22,7 +23,7 @@ def _prepare(tmp_path) -> Settings:
     )
 
     async def setup() -> None:
-        from estate.billing import generate_monthly_bills
+        from estate.billing.service import generate_monthly_bills
 
         ctx = Context.from_settings(settings, clock=SystemClock())
         async with ctx.engine.begin() as conn:

@@ -3,10 +3,10 @@ and the browser reports no violation."""
 
 from __future__ import annotations
 
-from estate.clock import SystemClock
-from estate.context import Context
-from estate.models import Base
-from estate.settings import Settings
+from estate.core.clock import SystemClock
+from estate.core.context import Context
+from estate.core.settings import Settings
+from estate.schema import Base
 from tests.support.console import PASSWORD, console_world
 from tests.support.live import run_async, serve_in_thread
 

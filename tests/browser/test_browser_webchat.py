@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from estate.binding import issue_binding_code
-from estate.clock import SystemClock
-from estate.context import Context
-from estate.models import Base
-from estate.settings import Settings
+from estate.core.clock import SystemClock
+from estate.core.context import Context
+from estate.core.settings import Settings
+from estate.residents.binding import issue_binding_code
+from estate.schema import Base
 from tests.support.browser import screenshot
 from tests.support.dialogs import world_with_catalogue
 from tests.support.live import run_async, serve_in_thread

@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from estate.clock import SystemClock
-from estate.context import Context
+from estate.core.clock import SystemClock
+from estate.core.context import Context
 from tests.support.console import CSRF, PASSWORD, live_console
 from tests.support.live import serve_in_thread
 

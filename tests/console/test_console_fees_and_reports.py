@@ -14,9 +14,11 @@ from sqlalchemy import func, select, text
 
 from console.auth import ROUTE_ROLES
 from desk.app import create_app
-from estate.billing import generate_monthly_bills
-from estate.db import make_sessionmaker
-from estate.models import Bill, FeeItem, Notice, OutboundMessage, Payment, ServiceItem
+from estate.billing.models import Bill, FeeItem, Payment
+from estate.billing.service import generate_monthly_bills
+from estate.bookings.models import ServiceItem
+from estate.core.db import make_sessionmaker
+from estate.messaging.models import Notice, OutboundMessage
 from tests.support.console import ROLES, console_world, sign_in
 
 
@@ -147,7 +149,7 @@ async def test_reports_download_as_csv_and_xlsx(ctx, world):
 
 
 async def test_dashboard_figures_equal_the_database_for_the_demo_estate(sqlite_engine, settings, clock):
-    from estate.context import Context
+    from estate.core.context import Context
     from estate.demo import seed_demo
 
     ctx = Context(

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 
 from console.auth import ROUTE_ROLES
 from desk.app import create_app
-from estate.models import OutboundMessage, Staff, Ticket
-from estate.tickets import create_ticket, dispatch_ticket, resolve_ticket
+from estate.messaging.models import OutboundMessage
+from estate.staff.models import Staff
+from estate.tickets.models import Ticket
+from estate.tickets.service import create_ticket, dispatch_ticket, resolve_ticket
 from tests.support.console import PASSWORD, ROLES, console_world, post_login, sign_in
 
 
@@ -136,7 +138,7 @@ async def test_role_matrix(ctx, app, world, role):
         await resolve_ticket(
             s, clock=ctx.clock, ticket_id=done.id, staff_id=world.staff["agent"].id, result="ok"
         )
-        from estate.models import CallbackTask
+        from estate.tickets.models import CallbackTask
 
         callback_id = (await s.execute(select(CallbackTask.id))).scalar_one()
     async with client_for(app) as c:

@@ -14,11 +14,12 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from desk.app import create_app
-from estate.clock import SystemClock
-from estate.context import Context
-from estate.db import make_sessionmaker
-from estate.models import Base, Staff
-from estate.settings import Settings, SettingsError, load_settings
+from estate.core.clock import SystemClock
+from estate.core.context import Context
+from estate.core.db import make_sessionmaker
+from estate.core.settings import Settings, SettingsError, load_settings
+from estate.schema import Base
+from estate.staff.models import Staff
 from tests.support.console import CSRF, PASSWORD, console_world, post_login, sign_in
 from tests.support.live import free_port, run_async, serve_in_thread
 
@@ -197,7 +198,7 @@ def test_trusted_proxies_setting(no_key, monkeypatch):
 async def test_password_hashing_runs_off_the_event_loop(ctx, monkeypatch):
     import threading
 
-    import estate.staff as staff_module
+    import estate.staff.service as staff_module
 
     await console_world(ctx)
     loop_thread, calls = threading.get_ident(), []

@@ -14,11 +14,14 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from desk.app import create_app
-from estate.billing import generate_monthly_bills
-from estate.errors import NotFound
-from estate.models import FeeItem, OutboundMessage, Resident, Ticket
-from estate.reports import to_csv, to_xlsx
-from estate.tickets import create_ticket
+from estate.billing.models import FeeItem
+from estate.billing.service import generate_monthly_bills
+from estate.core.errors import NotFound
+from estate.messaging.models import OutboundMessage
+from estate.reporting.reports import to_csv, to_xlsx
+from estate.residents.models import Resident
+from estate.tickets.models import Ticket
+from estate.tickets.service import create_ticket
 from tests.support.console import console_world, sign_in
 
 EN = {"Accept-Language": "en-US,en;q=0.8"}
@@ -153,7 +156,7 @@ async def test_remind_with_a_mistyped_unit_queues_nothing_and_tells_staff(ctx, w
 
 
 async def test_the_estate_refuses_a_reminder_to_an_unknown_unit(ctx, world):
-    from estate.reminders import remind_by_hand
+    from estate.billing.reminders import remind_by_hand
 
     settings = ctx.settings
     quiet = (settings.tz, settings.quiet_start, settings.quiet_end)
@@ -361,7 +364,7 @@ async def test_console_ids_beyond_64_bits_are_not_found(ctx, world):
 
 
 async def test_a_hand_made_choice_with_a_huge_number_is_refused_politely(ctx):
-    from estate.binding import issue_binding_code
+    from estate.residents.binding import issue_binding_code
     from tests.support.dialogs import world_with_catalogue
 
     world = await world_with_catalogue(ctx, ctx.clock.now())

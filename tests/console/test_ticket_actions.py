@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from console.auth import ROUTE_ROLES
 from desk.app import create_app
-from estate import tickets as svc
-from estate.callbacks import record_callback
-from estate.errors import DomainError
-from estate.models import CallbackTask, Ticket, TicketStatus
-from estate.transitions import TRANSITIONS, allowed_actions
+from estate.core.errors import DomainError
+from estate.tickets import service as svc
+from estate.tickets.callbacks import record_callback
+from estate.tickets.models import CallbackTask, Ticket, TicketStatus
+from estate.tickets.transitions import TRANSITIONS, allowed_actions
 from tests.support.console import console_world, sign_in
 
 S = TicketStatus

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from desk.app import create_app
-from estate.context import Context
-from estate.db import make_engine, make_sessionmaker
+from estate.core.context import Context
+from estate.core.db import make_engine, make_sessionmaker
 
 
 async def test_healthz_ok(ctx):

@@ -93,8 +93,8 @@ def test_binding_code_is_alone_on_the_last_line_and_binds(demo_env):
     assert len(code) == 8 and code.isalnum()
     check = (
         "import asyncio\n"
-        "from estate.context import Context\nfrom estate.settings import load_settings\n"
-        "from estate.binding import get_or_create_account, bind_with_code\n"
+        "from estate.core.context import Context\nfrom estate.core.settings import load_settings\n"
+        "from estate.residents.binding import get_or_create_account, bind_with_code\n"
         "async def main():\n"
         "    ctx = Context.from_settings(load_settings())\n"
         "    async with ctx.sessions() as s, s.begin():\n"

@@ -23,8 +23,8 @@ from dialogs.base import (
 from dialogs.engine import NOT_UNDERSTOOD
 from dialogs.turn import Turn
 from dialogs.types import Event
-from estate.models import Ticket
-from estate.tickets import resolve_ticket
+from estate.tickets.models import Ticket
+from estate.tickets.service import resolve_ticket
 from tests.support.dialogs import bound_chat, tr, world_with_catalogue
 
 

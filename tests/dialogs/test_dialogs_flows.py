@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 
 from dialogs.engine import CANCELLED, NEEDS_BINDING, NOT_UNDERSTOOD
 from dialogs.types import Event
-from estate.billing import generate_monthly_bills
-from estate.models import Attachment, Booking, Resident, Ticket
-from estate.tickets import resolve_ticket
+from estate.billing.service import generate_monthly_bills
+from estate.bookings.models import Booking
+from estate.residents.models import Resident
+from estate.tickets.models import Attachment, Ticket
+from estate.tickets.service import resolve_ticket
 from tests.support.dialogs import Chat, bound_chat, first_payload, payloads, texts, tr, world_with_catalogue
 
 LOCALES = ["zh_CN", "zh_TW", "en"]

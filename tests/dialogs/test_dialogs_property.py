@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from dialogs.types import Event
-from estate.clock import FixedClock
-from estate.context import Context
-from estate.db import make_engine, make_sessionmaker
-from estate.models import Base, Booking, Ticket
-from estate.settings import Settings
+from estate.bookings.models import Booking
+from estate.core.clock import FixedClock
+from estate.core.context import Context
+from estate.core.db import make_engine, make_sessionmaker
+from estate.core.settings import Settings
+from estate.schema import Base
+from estate.tickets.models import Ticket
 from tests.conftest import SHANGHAI
 from tests.support.dialogs import bound_chat, world_with_catalogue
 

@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from estate.context import Context
-from estate.db import make_engine, make_sessionmaker
-from estate.models import Ticket
+from estate.core.context import Context
+from estate.core.db import make_engine, make_sessionmaker
+from estate.tickets.models import Ticket
 from tests.support.dialogs import Chat, bound_chat, world_with_catalogue
 
 

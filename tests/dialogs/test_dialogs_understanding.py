@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from dialogs.engine import CANCELLED, DID_YOU_MEAN, NEEDS_BINDING, NO_LONGER_BOUND
-from estate.binding import issue_binding_code, unbind
-from estate.models import ChannelAccount, Ticket, TicketEvent
+from estate.messaging.models import ChannelAccount
+from estate.residents.binding import issue_binding_code, unbind
+from estate.tickets.models import Ticket, TicketEvent
 from tests.support.dialogs import Chat, bound_chat, payloads, texts, tr, world_with_catalogue
 
 LOCALES = ["zh_CN", "zh_TW", "en"]

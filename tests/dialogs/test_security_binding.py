@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from desk.app import create_app
-from estate.binding import bind_with_code, get_or_create_account, issue_binding_code
-from estate.context import Context
-from estate.db import make_sessionmaker
-from estate.models import BindingAttempt, BindingCode, ChannelAccount
+from estate.core.context import Context
+from estate.core.db import make_sessionmaker
+from estate.messaging.models import ChannelAccount
+from estate.residents.binding import bind_with_code, get_or_create_account, issue_binding_code
+from estate.residents.models import BindingAttempt, BindingCode
 from tests.support.dialogs import Chat, tr, world_with_catalogue
 from tests.support.factories import make_world
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from estate.archive import import_residents, import_units
-from estate.models import Building, Estate, Resident, Unit
-from estate.residents import normalise_phone, search_residents, vacant_units
-from estate.tables import read_table
+from estate.core.tables import read_table
+from estate.residents.archive import import_residents, import_units
+from estate.residents.models import Building, Estate, Resident, Unit
+from estate.residents.service import normalise_phone, search_residents, vacant_units
 
 UNITS_CSV = (
     "房号,楼栋,面积,入住状态,业主\n"

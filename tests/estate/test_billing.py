@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from estate.billing import (
+from estate.billing.models import Bill, BillLine, FeeItem, Payment, UnitFee
+from estate.billing.service import (
     apply_prepaid,
     arrears,
     collection_rates,
@@ -18,8 +19,8 @@ from estate.billing import (
     record_payment,
     unit_statement,
 )
-from estate.errors import ValidationFailed
-from estate.models import Bill, BillLine, FeeItem, Payment, Unit, UnitFee
+from estate.core.errors import ValidationFailed
+from estate.residents.models import Unit
 from tests.support.factories import make_world
 
 

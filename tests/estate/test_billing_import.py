@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from estate.billing_import import import_bills, import_payments
-from estate.models import Bill, Payment
+from estate.billing.imports import import_bills, import_payments
+from estate.billing.models import Bill, Payment
 from tests.support.factories import make_world
 
 BILLS = [

@@ -6,8 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from estate.binding import bind_with_code, bind_with_phone, get_or_create_account, issue_binding_code, unbind
-from estate.models import BindingCode, ChannelAccount
+from estate.messaging.models import ChannelAccount
+from estate.residents.binding import (
+    bind_with_code,
+    bind_with_phone,
+    get_or_create_account,
+    issue_binding_code,
+    unbind,
+)
+from estate.residents.models import BindingCode
 from tests.support.factories import make_world
 
 SECRET = "s3cret"

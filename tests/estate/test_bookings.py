@@ -8,7 +8,9 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from estate.bookings import (
+from estate.billing.models import Bill, BillLine
+from estate.bookings.models import Booking, ServiceItem, ServiceSlot
+from estate.bookings.service import (
     assign_booking,
     available_slots,
     book,
@@ -19,9 +21,9 @@ from estate.bookings import (
     ensure_slots,
     list_services,
 )
-from estate.db import make_sessionmaker
-from estate.errors import Conflict, InvalidTransition, ValidationFailed
-from estate.models import Bill, BillLine, Booking, OutboundMessage, ServiceItem, ServiceSlot
+from estate.core.db import make_sessionmaker
+from estate.core.errors import Conflict, InvalidTransition, ValidationFailed
+from estate.messaging.models import OutboundMessage
 from tests.conftest import SHANGHAI
 from tests.support.factories import make_world
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from estate.callbacks import due_callbacks, record_callback, record_survey, satisfaction_rate
-from estate.errors import InvalidTransition, ValidationFailed
-from estate.models import Escalation
-from estate.tickets import create_ticket, resolve_ticket
+from estate.core.errors import InvalidTransition, ValidationFailed
+from estate.tickets.callbacks import due_callbacks, record_callback, record_survey, satisfaction_rate
+from estate.tickets.models import Escalation
+from estate.tickets.service import create_ticket, resolve_ticket
 from tests.support.factories import make_world
 
 

@@ -9,9 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from estate.db import make_engine, make_sessionmaker
-from estate.migrate import upgrade
-from estate.models import AuditLog, Base
+from estate.core.db import make_engine, make_sessionmaker
+from estate.core.migrate import upgrade
+from estate.schema import Base
+from estate.staff.models import AuditLog
 from tests.conftest import SHANGHAI
 
 

@@ -12,11 +12,13 @@ from sqlalchemy import select
 
 import bot.telegram as telegram
 from bot.telegram.client import close
-from estate.context import Context
-from estate.db import make_engine, make_sessionmaker
+from estate.billing.models import Bill
+from estate.core.context import Context
+from estate.core.db import make_engine, make_sessionmaker
 from estate.jobs import register_sender
-from estate.models import Bill, ChannelAccount, OutboundMessage, Resident, Unit
-from estate.outbox import enqueue
+from estate.messaging.models import ChannelAccount, OutboundMessage
+from estate.messaging.outbox import enqueue
+from estate.residents.models import Resident, Unit
 from tests.conftest import SHANGHAI
 from tests.support.factories import make_world
 from tests.support.fake_telegram import FakeTelegram
@@ -38,7 +40,7 @@ def tg_settings(settings, fake, **extra):
 
 
 async def test_two_scheduler_processes_on_postgresql_send_every_reminder_once(pg_engine, settings, fake):
-    from estate.clock import FixedClock
+    from estate.core.clock import FixedClock
 
     start = datetime(2026, 12, 12, 0, 0, tzinfo=SHANGHAI)
     cfg = tg_settings(settings, fake, telegram_rate_per_second=200.0, telegram_per_chat_interval=0.0)

@@ -7,8 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.webchat.sender import send_once as webchat_send
+from estate.billing.models import Bill, FeeItem
 from estate.jobs import register_sender
-from estate.models import Bill, FeeItem, OutboundMessage, Report, WebChatMessage
+from estate.messaging.models import OutboundMessage, WebChatMessage
+from estate.reporting.models import Report
 from tests.conftest import SHANGHAI
 from tests.support.factories import make_world
 from tests.support.jobs import simulate

@@ -6,8 +6,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from estate.models import Bill, ChannelAccount, OutboundMessage, Resident, Unit
-from estate.notices import create_notice, delivery_counts, due_notices, publish_notice
+from estate.billing.models import Bill
+from estate.messaging.models import ChannelAccount, OutboundMessage
+from estate.messaging.notices import create_notice, delivery_counts, due_notices, publish_notice
+from estate.residents.models import Resident, Unit
 from tests.conftest import SHANGHAI
 from tests.support.factories import make_world
 

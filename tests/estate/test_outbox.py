@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from estate.models import ChannelAccount, OutboundMessage
-from estate.outbox import (
+from estate.messaging.models import ChannelAccount, OutboundMessage
+from estate.messaging.outbox import (
     claim,
     enqueue,
     enqueue_to_resident,

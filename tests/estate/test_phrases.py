@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estate.phrases import STANDARD_PHRASES, find_forbidden, forbidden_phrases, standard_phrases
+from estate.tickets.phrases import STANDARD_PHRASES, find_forbidden, forbidden_phrases, standard_phrases
 
 
 def test_twenty_standard_phrases_in_every_language():

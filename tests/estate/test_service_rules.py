@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from desk.app import create_app
-from estate.context import Context
+from estate.core.context import Context
+from estate.core.rules import DEFAULT_RULES, ServiceRules
+from estate.core.settings import SettingsError, load_settings
 from estate.jobs import run_job
-from estate.models import Escalation, OutboundMessage, Ticket
-from estate.settings import SettingsError, load_settings
-from estate.sla import DEFAULT_RULES, ServiceRules
-from estate.tickets import create_ticket, resolve_ticket
+from estate.messaging.models import OutboundMessage
+from estate.tickets.models import Escalation, Ticket
+from estate.tickets.service import create_ticket, resolve_ticket
 from tests.conftest import SHANGHAI
 from tests.support.console import console_world, sign_in
 from tests.support.dialogs import Chat

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from estate.settings import SettingsError, load_settings
+from estate.core.settings import SettingsError, load_settings
 
 
 def test_defaults_and_environment(monkeypatch):

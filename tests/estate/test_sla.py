@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from estate.models import TicketKind, Urgency
-from estate.sla import (
+from estate.tickets.models import TicketKind, Urgency
+from estate.tickets.sla import (
     URGENT_CATEGORIES,
     default_urgency,
     dispatch_deadline,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from estate.errors import Conflict, ValidationFailed
-from estate.staff import authenticate, change_password, create_staff
+from estate.core.errors import Conflict, ValidationFailed
+from estate.staff.service import authenticate, change_password, create_staff
 
 
 async def test_create_and_authenticate(sessions, clock):

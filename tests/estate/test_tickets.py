@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from estate.db import make_sessionmaker
-from estate.errors import InvalidTransition, RateLimited, ValidationFailed
-from estate.models import CallbackTask, Escalation, OutboundMessage, Ticket, TicketEvent
-from estate.tickets import (
+from estate.core.db import make_sessionmaker
+from estate.core.errors import InvalidTransition, RateLimited, ValidationFailed
+from estate.messaging.models import OutboundMessage
+from estate.tickets.models import CallbackTask, Escalation, Ticket, TicketEvent
+from estate.tickets.queries import get_ticket, timeline
+from estate.tickets.service import (
     ClaimConflict,
     ForbiddenPhraseError,
     add_note,
@@ -21,11 +23,9 @@ from estate.tickets import (
     close_ticket,
     create_ticket,
     dispatch_ticket,
-    get_ticket,
     reopen_ticket,
     resolve_ticket,
     start_work,
-    timeline,
     urge_ticket,
 )
 from tests.support.factories import make_world

@@ -6,8 +6,8 @@ import re
 
 import httpx
 
-from estate.context import Context
-from estate.staff import create_staff
+from estate.core.context import Context
+from estate.staff.service import create_staff
 from tests.support.factories import make_world
 
 PASSWORD = "console-pass-1"
@@ -16,7 +16,7 @@ ROLES = ("agent", "supervisor", "manager", "deputy", "technician", "cashier", "a
 
 async def console_world(ctx: Context):
     """The factory world, with every staff member's password set to PASSWORD (and a second agent)."""
-    from estate.staff import hash_password
+    from estate.staff.service import hash_password
 
     async with ctx.sessions() as s, s.begin():
         world = await make_world(s, at=ctx.clock.now())
@@ -56,10 +56,10 @@ async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASS
 def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
     """Settings of a file database with the console world and one new repair in it, for a live server;
     returns (settings, the ticket's reference, its id)."""
-    from estate.clock import SystemClock
-    from estate.models import Base
-    from estate.settings import Settings
-    from estate.tickets import create_ticket
+    from estate.core.clock import SystemClock
+    from estate.core.settings import Settings
+    from estate.schema import Base
+    from estate.tickets.service import create_ticket
     from tests.support.live import run_async
 
     settings = Settings(

@@ -10,9 +10,12 @@ from sqlalchemy import select
 
 from dialogs.engine import handle
 from dialogs.types import Event, Reply
-from estate.binding import get_or_create_account, issue_binding_code
-from estate.context import Context
-from estate.models import Attachment, ChannelAccount, FeeItem, ServiceItem
+from estate.billing.models import FeeItem
+from estate.bookings.models import ServiceItem
+from estate.core.context import Context
+from estate.messaging.models import ChannelAccount
+from estate.residents.binding import get_or_create_account, issue_binding_code
+from estate.tickets.models import Attachment
 from locales import Translator
 from tests.support.factories import World, make_world
 
@@ -95,7 +98,7 @@ async def world_with_catalogue(ctx: Context, at: datetime) -> World:
         await s.flush()
         from datetime import time, timedelta
 
-        from estate.bookings import ensure_slots
+        from estate.bookings.service import ensure_slots
 
         for d in range(3):
             await ensure_slots(

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from estate.models import Building, ChannelAccount, Estate, Resident, Staff, Unit
+from estate.messaging.models import ChannelAccount
+from estate.residents.models import Building, Estate, Resident, Unit
+from estate.staff.models import Staff
 
 
 @dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from estate.context import Context
+from estate.core.context import Context
+from estate.core.schedule import fired_between
 from estate.jobs import JOBS, run_job
-from estate.schedule import fired_between
 
 
 async def simulate(

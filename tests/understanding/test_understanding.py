@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 import understanding.model as model_module
 from estate.jobs import run_job
-from estate.models import UnderstandingCorrection
-from estate.tickets import create_ticket, reclassify_ticket
-from estate.understanding import classify
+from estate.tickets.models import UnderstandingCorrection
+from estate.tickets.service import create_ticket, reclassify_ticket
+from estate.tickets.understanding import classify
 from tests.support.dialogs import world_with_catalogue
 from tests.test_layering import imported_modules
 from understanding import INTENTS, Example, load_model, train_model

@@ -5,7 +5,7 @@ Revises: 0001
 """
 from alembic import op
 import sqlalchemy as sa
-import estate.types
+import estate.core.types
 
 
 revision = '0002'
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column('intent', sa.String(length=16), nullable=False),
         sa.Column('category', sa.String(length=32), nullable=True),
         sa.Column('staff_id', sa.Integer(), nullable=True),
-        sa.Column('created_at', estate.types.UTCDateTime(), nullable=False),
+        sa.Column('created_at', estate.core.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['estate_id'], ['estates.id'], name=op.f('fk_understanding_corrections_estate_id_estates')),
         sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_understanding_corrections_staff_id_staff')),
         sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_understanding_corrections_ticket_id_tickets')),

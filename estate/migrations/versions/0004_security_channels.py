@@ -5,7 +5,7 @@ Revises: 0003
 """
 from alembic import op
 import sqlalchemy as sa
-import estate.types
+import estate.core.types
 
 
 revision = '0004'

@@ -1,0 +1,179 @@
+"""Importing bills and payments from spreadsheets (e.g. the history of a previous system).
+
+Bills: one row per fee line (unit, period, item, amount); rows of the same unit and month make one
+bill. A month that already has a bill for the unit is skipped, never changed. Payments: one row per
+payment (unit, amount, paid_at, method, reference); the reference makes a second import a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from estate.billing.models import Bill, BillLine, Payment
+from estate.billing.money import yuan_to_cents
+from estate.billing.periods import due_date, parse_period
+from estate.billing.service import record_payment
+from estate.core.clock import Clock
+from estate.core.errors import ValidationFailed
+from estate.core.tables import ImportReport, Progress, canonical_value
+from estate.residents.models import Estate, Unit
+
+
+async def _context(session: AsyncSession, estate_id: int) -> tuple[Estate, dict[str, Unit]]:
+    estate = await session.get(Estate, estate_id)
+    if estate is None:
+        raise ValidationFailed("unknown_estate")
+    units = {
+        u.code: u for u in (await session.execute(select(Unit).where(Unit.estate_id == estate_id))).scalars()
+    }
+    return estate, units
+
+
+def _amount(raw: str) -> int | None:
+    try:
+        cents = yuan_to_cents(raw)
+    except ValidationFailed:
+        return None
+    return cents if cents > 0 else None
+
+
+def _unit_of(
+    row: dict[str, str], units: dict[str, Unit], report: ImportReport, row_number: int
+) -> Unit | None:
+    """The row's unit, or None with the row named in the report."""
+    unit = units.get((row.get("unit") or "").strip().upper())
+    if unit is None:
+        report.error(row_number, "unknown_unit", row.get("unit", ""))
+    return unit
+
+
+async def import_bills(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    estate_id: int,
+    rows: Sequence[dict[str, str]],
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Create bills from fee lines; months already billed for a unit are skipped."""
+    report = ImportReport()
+    estate, units = await _context(session, estate_id)
+    groups: dict[tuple[int, str], list[tuple[str, int]]] = {}
+    for i, row in enumerate(rows, start=2):
+        if progress:
+            progress(i - 1, len(rows))
+        unit = _unit_of(row, units, report, i)
+        if unit is None:
+            continue
+        period = (row.get("period") or "").strip()
+        try:
+            parse_period(period)
+        except ValueError:
+            report.error(i, "bad_period", period)
+            continue
+        amount = _amount(row.get("amount", ""))
+        if amount is None:
+            report.error(i, "bad_amount", row.get("amount", ""))
+            continue
+        groups.setdefault((unit.id, period), []).append(((row.get("item") or "").strip() or "-", amount))
+    billed = {
+        (u, p)
+        for u, p in (
+            await session.execute(select(Bill.unit_id, Bill.period).where(Bill.estate_id == estate_id))
+        ).all()
+    }
+    for (unit_id, period), lines in groups.items():
+        if (unit_id, period) in billed:
+            report.skipped += 1
+            continue
+        bill = Bill(
+            unit_id=unit_id,
+            estate_id=estate_id,
+            period=period,
+            amount_cents=sum(a for _, a in lines),
+            paid_cents=0,
+            due_date=due_date(period, estate.bill_due_day),
+            issued_at=clock.now(),
+        )
+        session.add(bill)
+        await session.flush()
+        for desc, amount in lines:
+            session.add(BillLine(bill_id=bill.id, description=desc, amount_cents=amount))
+        report.created += 1
+    await session.flush()
+    return report
+
+
+def _paid_at(raw: str, tz: ZoneInfo) -> datetime | None:
+    raw = (raw or "").strip().replace("/", "-")
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(raw[:19], fmt)
+        except ValueError:
+            continue
+        return (
+            parsed.replace(tzinfo=tz)
+            if fmt != "%Y-%m-%d"
+            else datetime.combine(parsed.date(), time(12), tzinfo=tz)
+        )
+    return None
+
+
+async def import_payments(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    estate_id: int,
+    rows: Sequence[dict[str, str]],
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Record payments; each needs a reference (receipt number), which makes re-imports harmless."""
+    report = ImportReport()
+    estate, units = await _context(session, estate_id)
+    tz = ZoneInfo(estate.timezone)
+    today = clock.now().astimezone(tz).date()
+    for i, row in enumerate(rows, start=2):
+        if progress:
+            progress(i - 1, len(rows))
+        unit = _unit_of(row, units, report, i)
+        if unit is None:
+            continue
+        amount = _amount(row.get("amount", ""))
+        if amount is None:
+            report.error(i, "bad_amount", row.get("amount", ""))
+            continue
+        reference = (row.get("reference") or "").strip()
+        if not reference:
+            report.error(i, "missing_reference")
+            continue
+        paid_at = _paid_at(row.get("paid_at", ""), tz) if row.get("paid_at") else clock.now()
+        if paid_at is None or paid_at.date() > today or paid_at.date() < date(2000, 1, 1):
+            report.error(i, "bad_date", row.get("paid_at", ""))
+            continue
+        method = canonical_value("method", row["method"]) if row.get("method") else "cash"
+        if method is None:
+            report.error(i, "bad_method", row.get("method", ""))
+            continue
+        key = f"import:{estate_id}:{reference}"
+        if (
+            await session.execute(select(Payment.id).where(Payment.idempotency_key == key))
+        ).first() is not None:
+            report.skipped += 1
+            continue
+        await record_payment(
+            session,
+            clock=clock,
+            unit_id=unit.id,
+            amount_cents=amount,
+            method=method,
+            idempotency_key=key,
+            note=reference,
+            paid_at=paid_at,
+        )
+        report.created += 1
+    return report

@@ -1,0 +1,150 @@
+"""Notices (通知公告) to the whole estate, one building, or the residents in arrears, through the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from estate.billing.models import Bill
+from estate.billing.periods import local_date
+from estate.core.clock import Clock
+from estate.core.errors import NotFound, ValidationFailed
+from estate.messaging.models import ChannelAccount, Notice, NoticeTarget
+from estate.messaging.outbox import enqueue, outbox_counts
+from estate.messaging.quiet import next_sendable
+from estate.residents.models import Estate, Resident, Unit
+from estate.staff.audit import audit
+
+
+async def create_notice(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    estate_id: int,
+    title: str,
+    body: str,
+    target: str = NoticeTarget.ESTATE,
+    building_id: int | None = None,
+    urgent: bool = False,
+    scheduled_at: datetime | None = None,
+    staff_id: int | None = None,
+) -> Notice:
+    """Draft a notice; publish it now with `publish_notice`, or let the scheduler publish it at `scheduled_at`."""
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title or not body:
+        raise ValidationFailed("notice_incomplete")
+    if target not in set(NoticeTarget):
+        raise ValidationFailed("bad_target", target=target)
+    if target == NoticeTarget.BUILDING and building_id is None:
+        raise ValidationFailed("building_required")
+    notice = Notice(
+        estate_id=estate_id,
+        title=title,
+        body=body,
+        target=target,
+        building_id=building_id,
+        urgent=urgent,
+        scheduled_at=scheduled_at,
+        created_at=clock.now(),
+        created_by_staff_id=staff_id,
+    )
+    session.add(notice)
+    await session.flush()
+    await audit(
+        session,
+        clock=clock,
+        staff_id=staff_id,
+        action="notice.create",
+        target_type="notice",
+        target_id=notice.id,
+    )
+    return notice
+
+
+async def recipients(session: AsyncSession, notice: Notice, *, now: datetime) -> list[ChannelAccount]:
+    """The bound, unblocked chat accounts the notice goes to."""
+    stmt = (
+        select(ChannelAccount)
+        .join(Resident, Resident.id == ChannelAccount.resident_id)
+        .join(Unit, Unit.id == Resident.unit_id)
+        .where(
+            Unit.estate_id == notice.estate_id, ChannelAccount.blocked.is_(False), Resident.active.is_(True)
+        )
+        .order_by(ChannelAccount.id)
+    )
+    if notice.target == NoticeTarget.BUILDING:
+        stmt = stmt.where(Unit.building_id == notice.building_id)
+    elif notice.target == NoticeTarget.ARREARS:
+        estate = await session.get(Estate, notice.estate_id)
+        today = local_date(now, ZoneInfo(estate.timezone if estate else "Asia/Shanghai"))
+        owing = select(Bill.unit_id).where(Bill.paid_cents < Bill.amount_cents, Bill.due_date < today)
+        stmt = stmt.where(Unit.id.in_(owing))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def publish_notice(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    notice_id: int,
+    quiet: tuple[ZoneInfo, int, int] | None = None,
+    staff_id: int | None = None,
+) -> int:
+    """Queue the notice to every recipient once (publishing again queues nothing new); returns rows queued."""
+    notice = await session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound("notice_not_found")
+    now = clock.now()
+    not_before = now
+    if quiet is not None and not notice.urgent:
+        tz, start, end = quiet
+        not_before = next_sendable(now, tz=tz, start=start, end=end)
+    text = f"{notice.title}\n\n{notice.body}"
+    queued = 0
+    for account in await recipients(session, notice, now=now):
+        queued += int(
+            await enqueue(
+                session,
+                clock=clock,
+                dedupe_key=f"notice:{notice.id}:{account.channel}:{account.id}",
+                channel=account.channel,
+                channel_account_id=account.id,
+                resident_id=account.resident_id,
+                text=text,
+                kind="notice",
+                urgent=notice.urgent,
+                not_before=not_before,
+                notice_id=notice.id,
+            )
+        )
+    notice.published_at = notice.published_at or now
+    await session.flush()
+    if staff_id is not None:
+        await audit(
+            session,
+            clock=clock,
+            staff_id=staff_id,
+            action="notice.publish",
+            target_type="notice",
+            target_id=notice.id,
+            detail={"queued": queued},
+        )
+    return queued
+
+
+async def due_notices(session: AsyncSession, *, now: datetime) -> list[Notice]:
+    """Scheduled notices whose time has come and that are not published yet."""
+    rows = await session.execute(
+        select(Notice).where(
+            Notice.published_at.is_(None), Notice.scheduled_at.is_not(None), Notice.scheduled_at <= now
+        )
+    )
+    return list(rows.scalars())
+
+
+async def delivery_counts(session: AsyncSession, *, notice_id: int) -> dict[tuple[str, str], int]:
+    """Messages of the notice per (channel, status)."""
+    return await outbox_counts(session, notice_id=notice_id)
