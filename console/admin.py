@@ -11,7 +11,8 @@ from console.web import Page
 from estate.core.errors import DomainError
 from estate.staff.audit import audit
 from estate.staff.models import AuditLog, Department, Role, Staff
-from estate.staff.service import create_staff, set_password
+from estate.staff.passwords import set_password
+from estate.staff.service import create_staff
 from estate.tickets.callbacks import due_callbacks, record_callback
 
 

@@ -18,7 +18,8 @@ from estate.core.context import Context
 from estate.core.db import refused_value
 from estate.core.errors import DomainError
 from estate.staff.models import Staff
-from estate.staff.service import authenticate, change_password, end_sessions
+from estate.staff.passwords import change_password
+from estate.staff.sessions import authenticate, end_sessions
 from estate.tickets.models import CallbackStatus, CallbackTask, Escalation, Ticket, TicketStatus
 from locales import LOCALES, N_
 

@@ -32,7 +32,8 @@ from estate.messaging.notices import create_notice, publish_notice
 from estate.residents.binding import issue_binding_code
 from estate.residents.models import Building, Estate, Resident, Unit
 from estate.staff.models import Staff
-from estate.staff.service import create_staff, hash_password
+from estate.staff.passwords import hash_password
+from estate.staff.service import create_staff
 from estate.tickets import callbacks
 from estate.tickets import service as tickets
 

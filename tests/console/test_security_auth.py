@@ -198,7 +198,7 @@ def test_trusted_proxies_setting(no_key, monkeypatch):
 async def test_password_hashing_runs_off_the_event_loop(ctx, monkeypatch):
     import threading
 
-    import estate.staff.service as staff_module
+    import estate.staff.passwords as staff_module
 
     await console_world(ctx)
     loop_thread, calls = threading.get_ident(), []

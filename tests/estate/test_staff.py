@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from estate.core.errors import Conflict, ValidationFailed
-from estate.staff.service import authenticate, change_password, create_staff
+from estate.staff.passwords import change_password
+from estate.staff.service import create_staff
+from estate.staff.sessions import authenticate
 
 
 async def test_create_and_authenticate(sessions, clock):

@@ -16,7 +16,7 @@ ROLES = ("agent", "supervisor", "manager", "deputy", "technician", "cashier", "a
 
 async def console_world(ctx: Context):
     """The factory world, with every staff member's password set to PASSWORD (and a second agent)."""
-    from estate.staff.service import hash_password
+    from estate.staff.passwords import hash_password
 
     async with ctx.sessions() as s, s.begin():
         world = await make_world(s, at=ctx.clock.now())
