@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -29,8 +30,19 @@ class Context:
         return self._rules[1]
 
     def rules_for(self, estate: Any = None) -> ServiceRules:
-        """The rules for one estate: today the installation's rules (the place for per-estate overrides)."""
-        return self.rules
+        """The rules for one estate: the installation's rules with the estate's overrides applied."""
+        if estate is None or not getattr(estate, "rule_overrides", None):
+            return self.rules
+        return ServiceRules.from_settings(self.settings, estate=estate)
+
+    def tz_for(self, estate: Any = None) -> ZoneInfo:
+        """The estate's time zone (`Estate.timezone`); the installation's default for what belongs to no estate."""
+        zone = getattr(estate, "timezone", None)
+        return ZoneInfo(zone) if zone else self.settings.tz
+
+    def quiet_for(self, estate: Any = None) -> tuple[ZoneInfo, int, int]:
+        """Quiet hours of the estate's residents, in the estate's zone, as the outbox takes them."""
+        return self.rules_for(estate).quiet(self.tz_for(estate))
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Context:

@@ -6,10 +6,14 @@ it from a `ServiceRules`; nothing else in the code states those numbers.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+log = logging.getLogger("desk.rules")
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,8 @@ class ServiceRules:
     """The service rules' numbers (DESIGN §3), in one value: every deadline, threshold and interval.
 
     Built once from settings (`ServiceRules.from_settings`, carried by `Context.rules`); an estate may
-    override them later (`Context.rules_for(estate)`). Nothing else states these numbers, not even a message.
+    override some (`Estate.rule_overrides`, applied by `Context.rules_for(estate)`). Nothing else states
+    these numbers, not even a message.
     """
 
     repair_dispatch_minutes: int = 60  # 接到客户报修应在一小时内转到相关部门
@@ -38,10 +43,15 @@ class ServiceRules:
 
     @classmethod
     def from_settings(cls, settings: Any, *, estate: Any = None) -> ServiceRules:
-        """The rules in force: each number from the setting of the same name (DESK_<NAME>).
-
-        `estate` is where per-estate overrides will come from; today every estate follows the settings."""
-        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+        """The rules in force: each number from the setting of the same name (DESK_<NAME>), then the
+        estate's `rule_overrides`. An override that is not (or no longer) valid is logged and ignored."""
+        values = {f.name: getattr(settings, f.name) for f in fields(cls)}
+        for name, value in (getattr(estate, "rule_overrides", None) or {}).items():
+            try:
+                values[name] = checked_rule(name, value)
+            except ValueError as exc:
+                log.warning("estate %s: rule override ignored: %s", getattr(estate, "code", "?"), exc)
+        return cls(**values)
 
     @property
     def repair_dispatch(self) -> timedelta:
@@ -85,3 +95,40 @@ class ServiceRules:
 
 
 DEFAULT_RULES = ServiceRules()
+RULE_NAMES = tuple(f.name for f in fields(ServiceRules))
+
+# The allowed values of each rule, and how a wrong one is explained: (lowest, highest or None, why).
+POSITIVE = (1, None, "must be a whole number above 0")
+HOUR = (0, 23, "must be an hour from 0 to 23")
+LIMITS: dict[str, tuple[int, int | None, str]] = {
+    "quiet_start": HOUR,
+    "quiet_end": HOUR,
+    "low_rating": (0, 4, "must be a rating from 0 (never reopen) to 4"),
+    "satisfaction_target_percent": (1, 100, "must be a percentage from 1 to 100"),
+}
+
+
+def rule_problem(name: str, value: Any) -> str | None:
+    """Why `value` cannot be the rule `name` (None when it can): the checks settings and overrides share."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be a whole number"
+    low, high, why = LIMITS.get(name, POSITIVE)
+    return why if value < low or (high is not None and value > high) else None
+
+
+def checked_rule(name: str, value: Any) -> int:
+    """`value` as the rule `name`; ValueError naming the rule and what is wrong otherwise."""
+    if name not in RULE_NAMES:
+        raise ValueError(f"{name!r} is not a service rule (known: {', '.join(RULE_NAMES)})")
+    problem = rule_problem(name, value)
+    if problem:
+        raise ValueError(f"{name}: {problem} (got {value!r})")
+    return value
+
+
+def set_rule_overrides(estate: Any, overrides: Mapping[str, Any]) -> None:
+    """Give an estate its own values for some rules (an empty mapping restores the installation's).
+
+    Every key and value is checked first: ValueError names the first bad one and nothing is changed."""
+    checked = {name: checked_rule(name, value) for name, value in overrides.items()}
+    estate.rule_overrides = checked or None

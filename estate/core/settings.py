@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import os
-import secrets
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,38 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from estate.core.rules import RULE_NAMES, rule_problem
+from estate.core.secret_key import checked_secret_key
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it in one line."""
-
-
-MIN_SECRET_KEY = 32
-KEY_FILE = "secret_key"
-
-
-def generated_secret_key(data_dir: Path) -> str:
-    """The installation's generated key from `data_dir/secret_key`, created (mode 0600) on first use."""
-    path = data_dir / KEY_FILE
-    try:
-        if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
-            # Write a private temporary file, then link it into place: two processes starting at once
-            # agree on one key, and nobody ever reads a half-written file.
-            tmp = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(secrets.token_urlsafe(48) + "\n")
-                with contextlib.suppress(FileExistsError):
-                    os.link(tmp, path)
-            finally:
-                tmp.unlink(missing_ok=True)
-        key = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ValueError(f"unset, and the generated key file {path} cannot be used: {exc.strerror}")
-    if len(key) < MIN_SECRET_KEY:
-        raise ValueError(f"unset, and the generated key file {path} is damaged (remove it to make a new key)")
-    return key
 
 
 def _default_database_url() -> str:
@@ -80,7 +52,7 @@ class Settings(BaseSettings):
 
     demo_password: str | None = None
 
-    # The service rules (DESIGN §3), read into one `estate.tickets.sla.ServiceRules` (`Context.rules`).
+    # The service rules (DESIGN §3), read into one `estate.core.rules.ServiceRules` (`Context.rules`).
     repair_dispatch_minutes: int = 60
     urgent_dispatch_minutes: int = 15
     complaint_transfer_days: int = 3
@@ -122,16 +94,7 @@ class Settings(BaseSettings):
     @field_validator("secret_key")
     @classmethod
     def _strong_key(cls, value: str, info: ValidationInfo) -> str:
-        if value:
-            if len(value) < MIN_SECRET_KEY:
-                raise ValueError(
-                    f"must be at least {MIN_SECRET_KEY} characters (or unset it to use a generated key)"
-                )
-            return value
-        data_dir = info.data.get("data_dir")
-        if data_dir is None:  # data_dir itself was invalid and is reported on its own
-            return value
-        return generated_secret_key(Path(data_dir))
+        return checked_secret_key(value, info.data.get("data_dir"))
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -154,44 +117,12 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
-    @field_validator("quiet_start", "quiet_end")
+    @field_validator(*RULE_NAMES)
     @classmethod
-    def _hour(cls, value: int) -> int:
-        if not 0 <= value <= 23:
-            raise ValueError("must be an hour from 0 to 23")
-        return value
-
-    @field_validator(
-        "repair_dispatch_minutes",
-        "urgent_dispatch_minutes",
-        "complaint_transfer_days",
-        "callback_hours",
-        "inquiry_resolve_hours",
-        "near_breach_minutes",
-        "repair_resolve_grace_hours",
-        "urge_interval_minutes",
-        "booking_cancel_cutoff_hours",
-        "binding_max_attempts",
-        "binding_window_minutes",
-    )
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        if value <= 0:
-            raise ValueError("must be a whole number above 0")
-        return value
-
-    @field_validator("low_rating")
-    @classmethod
-    def _rating(cls, value: int) -> int:
-        if not 0 <= value <= 4:
-            raise ValueError("must be a rating from 0 (never reopen) to 4")
-        return value
-
-    @field_validator("satisfaction_target_percent")
-    @classmethod
-    def _percent(cls, value: int) -> int:
-        if not 1 <= value <= 100:
-            raise ValueError("must be a percentage from 1 to 100")
+    def _rule(cls, value: int, info: ValidationInfo) -> int:
+        problem = rule_problem(str(info.field_name), value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("wechat_aes_key")
