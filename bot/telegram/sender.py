@@ -1,7 +1,4 @@
-"""Sending the outbox to Telegram: at most 25 messages a second overall and one a second per chat.
-
-The overall rate holds across processes: the next free send slot is a row in the database
-(`send_pacing`) that every sender advances atomically, so two workers together stay within it.
+"""Sending the outbox to Telegram, paced by `bot.telegram.pacing` (25 a second overall, one a second per chat).
 
 Each message is marked `attempting` (committed) just before the call and `sent` right after it, so a
 crash in between leaves it `unknown` for staff rather than sending it twice. 429: wait `retry_after`
@@ -11,8 +8,6 @@ nothing more is sent to it. Other failures go back to the queue with exponential
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import deque
 from datetime import timedelta
 
@@ -23,79 +18,16 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from sqlalchemy import case, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbound import Blocked, Channel, Failed, Outcome, Released, Retry, Sent, send_due
 from bot.telegram.client import bot_for
+from bot.telegram.pacing import Pacer, pacer_for
 from bot.telegram.render import markup
 from estate.core.clock import Clock
 from estate.core.context import Context
-from estate.core.db import insert_for, unit_of_work
-from estate.messaging.models import ChannelAccount, OutboundMessage, SendPacing
+from estate.messaging.models import ChannelAccount, OutboundMessage
 
 MAX_RETRY_AFTER_WAITS = 3
-
-
-class Pacer:
-    """Spaces sends: `rate` per second over all processes (a slot shared in the database) and `per_chat`
-    seconds between two sends to one chat (in this process: a chat's batch is claimed by one sender).
-
-    Slots are Unix times (wall clock), since monotonic clocks are not comparable between processes.
-    """
-
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], rate: float, per_chat: float, name: str = "telegram"
-    ) -> None:
-        self.sessions, self.name = sessions, name
-        self.interval = 1.0 / rate
-        self.per_chat = per_chat
-        self.next_chat: dict[str, float] = {}
-
-    async def _advance(self, *, earliest: float, step: float) -> float:
-        """Atomically move the shared slot to max(slot, earliest) + step; returns where it was moved from."""
-        start = case((SendPacing.next_at > earliest, SendPacing.next_at), else_=earliest)
-        advance = (
-            update(SendPacing)
-            .where(SendPacing.name == self.name)
-            .values(next_at=start + step)
-            .returning(SendPacing.next_at)
-        )
-        async with unit_of_work(self.sessions) as s:
-            moved = (await s.execute(advance)).scalar_one_or_none()
-            if moved is None:  # the first send of this installation: create the row, then take the slot
-                await s.execute(
-                    insert_for(s)(SendPacing)
-                    .values(name=self.name, next_at=0.0)
-                    .on_conflict_do_nothing(index_elements=["name"])
-                )
-                moved = (await s.execute(advance)).scalar_one()
-            return float(moved) - step
-
-    async def pause(self, seconds: float) -> None:
-        """Nobody sends for `seconds` (Telegram said 429 with retry_after)."""
-        await self._advance(earliest=time.time() + seconds, step=0.0)
-
-    async def wait(self, chat: str) -> None:
-        """Take the next free slot (not before this chat's own interval) and sleep until it comes."""
-        slot = await self._advance(
-            earliest=max(time.time(), self.next_chat.get(chat, 0.0)), step=self.interval
-        )
-        self.next_chat[chat] = slot + self.per_chat
-        delay = slot - time.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-
-
-_pacers: dict[tuple[int, float, float], Pacer] = {}
-
-
-def pacer_for(ctx: Context) -> Pacer:
-    rate, per_chat = ctx.settings.telegram_rate_per_second, ctx.settings.telegram_per_chat_interval
-    key = (id(ctx.sessions), rate, per_chat)
-    if key not in _pacers:
-        _pacers[key] = Pacer(ctx.sessions, rate, per_chat)
-    return _pacers[key]
 
 
 def interleave(rows: list[OutboundMessage]) -> list[OutboundMessage]:
@@ -118,12 +50,15 @@ def _unreachable(account: ChannelAccount | None) -> str | None:
     return None
 
 
-async def send_once(ctx: Context, clock: Clock, *, limit: int | None = None) -> int:
-    """Claim due Telegram rows and send them, paced; returns how many were sent."""
+async def send_once(
+    ctx: Context, clock: Clock, *, limit: int | None = None, pacer: Pacer | None = None
+) -> int:
+    """Claim due Telegram rows and send them, paced (by the context's pacer unless one is given);
+    returns how many were sent."""
     settings = ctx.settings
     if not settings.telegram_token:
         return 0
-    bot, pacer = bot_for(ctx), pacer_for(ctx)
+    bot, pacer = bot_for(ctx), pacer or pacer_for(ctx)
 
     async def deliver(row: OutboundMessage, account: ChannelAccount) -> Outcome:
         return await _deliver(ctx, clock, bot, pacer, row, account)

@@ -9,12 +9,14 @@ from sqlalchemy import select
 
 import bot.telegram as telegram
 from bot.telegram.client import close
+from bot.telegram.pacing import Pacer
 from estate.jobs import run_job
 from estate.messaging.models import ChannelAccount, OutboundMessage
 from estate.messaging.outbox import enqueue
-from estate.residents.binding import issue_binding_code
+from estate.residents.codes import issue_binding_code
+from estate.tickets.assignment import dispatch_ticket
 from estate.tickets.models import Attachment, Ticket
-from estate.tickets.service import dispatch_ticket, resolve_ticket
+from estate.tickets.progress import resolve_ticket
 from tests.bot.test_bot_webchat import png_bytes
 from tests.support.dialogs import world_with_catalogue
 from tests.support.fake_telegram import FakeTelegram, Fault
@@ -64,6 +66,33 @@ class Conversation:
         found = await self.fake.wait_for(match, within=15)
         self.seen = len(self.fake.calls)
         return found[0]
+
+
+class SteppedClock:
+    """A monotonic pace clock that moves only when the pacer sleeps: pacing is checked exactly, not timed."""
+
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.t = start
+
+    def now(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        assert seconds > 0
+        self.t += seconds
+        await asyncio.sleep(0)  # let the fake server run, as a real sleep would
+
+
+class StampedCalls(list):
+    """The fake server's call log, each call stamped with the pace clock's time instead of the wall clock."""
+
+    def __init__(self, clock: SteppedClock) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def append(self, call: dict) -> None:
+        call["at"] = self.clock.now()
+        super().append(call)
 
 
 async def test_a_whole_journey_with_the_real_aiogram_client(tg_ctx, fake):
@@ -174,8 +203,12 @@ async def test_faults_lose_nothing_send_nothing_twice_and_pacing_holds(tg_ctx, f
         Fault("sendMessage", 500, times=2),
         Fault("sendMessage", 403, chat_id="1003"),
     ]
+    # 16 a second overall and 4 a second per chat: binary fractions, so the times below are exact
+    pace = SteppedClock()
+    fake.calls = StampedCalls(pace)
+    pacer = Pacer(ctx.sessions, rate=16.0, per_chat=0.25, clock=pace)
     for _ in range(20):
-        await telegram.send_once(ctx, ctx.clock)
+        await telegram.send_once(ctx, ctx.clock, pacer=pacer)
         ctx.clock.advance(minutes=2)  # past any backoff
         async with ctx.sessions() as s:
             left = (
@@ -200,16 +233,20 @@ async def test_faults_lose_nothing_send_nothing_twice_and_pacing_holds(tg_ctx, f
     assert sum(1 for c in fake.calls if c["params"].get("chat_id") == "1003") == 1  # stopped after the 403
 
     attempts = [c for c in fake.calls if c["method"] == "sendMessage"]
+    stamps = [c["at"] for c in attempts]
+    assert stamps == sorted(stamps)  # one sender, so the pace clock only moves forward
+    overall = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    assert min(overall) == 1 / 16  # the overall rate, reached and never exceeded
     by_chat: dict[str, list[float]] = {}
     for c in attempts:
         by_chat.setdefault(str(c["params"]["chat_id"]), []).append(c["at"])
-    for times in by_chat.values():
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-        assert min(gaps, default=1.0) >= 0.25 - 0.03  # one send per chat per configured interval
-    stamps = sorted(c["at"] for c in attempts)
-    assert max(sum(1 for t in stamps if s <= t < s + 1.0) for s in stamps) <= 20 + 1  # the overall rate
-    throttled = next(i for i, c in enumerate(attempts) if c.get("fault") == 429)
-    assert attempts[throttled + 1]["at"] - attempts[throttled]["at"] >= 1.0 - 0.05  # waited retry_after
+    per_chat = [b - a for times in by_chat.values() for a, b in zip(times, times[1:], strict=False)]
+    assert min(per_chat) == 0.25  # one send per chat per configured interval, no sooner
+    throttled = [i for i, c in enumerate(attempts) if c.get("fault") == 429]
+    assert len(throttled) == 2
+    for i in throttled:
+        assert attempts[i + 1]["at"] - attempts[i]["at"] >= 1.0  # everyone waited retry_after
+    assert attempts[throttled[0] + 1]["params"]["text"] == attempts[throttled[0]]["params"]["text"]
 
 
 async def test_webhook_checks_its_secret_and_refuses_malformed_updates(tg_ctx, fake):
