@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from understanding.cache import load_model  # noqa: E402
 from understanding.corpus import heldout_examples, training_examples  # noqa: E402
 from understanding.labels import INTENTS  # noqa: E402
-from understanding.model import load_model  # noqa: E402
 
 
 def main() -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import understanding.model as model_module
+import understanding.cache as cache_module
 from estate.jobs import run_job
+from estate.tickets.create import create_ticket
 from estate.tickets.models import UnderstandingCorrection
-from estate.tickets.service import create_ticket, reclassify_ticket
+from estate.tickets.reclassify import reclassify_ticket
 from estate.tickets.understanding import classify
 from tests.support.dialogs import world_with_catalogue
 from tests.test_layering import imported_modules
@@ -104,18 +105,18 @@ def test_negations_and_past_events_are_not_emergencies(model, text):
 
 
 def test_a_trained_model_is_cached_by_the_hash_of_its_data(tmp_path, monkeypatch, model):
-    monkeypatch.setattr(model_module, "_LOADED", {})  # nothing in memory: the first load must train
+    monkeypatch.setattr(cache_module, "_LOADED", {})  # nothing in memory: the first load must train
     trained = []
 
     def train(*args, **kwargs):
         trained.append(1)
         return model  # the module's model stands in for a second, identical training run
 
-    monkeypatch.setattr(model_module, "train_model", train)
+    monkeypatch.setattr(cache_module, "train_model", train)
     first = load_model(tmp_path)
     cached = list(tmp_path.glob("model-*.pickle"))
     assert trained == [1] and len(cached) == 1 and first.fingerprint[:24] in cached[0].name
-    monkeypatch.setattr(model_module, "_LOADED", {})  # forget the copy in memory, keep the file
+    monkeypatch.setattr(cache_module, "_LOADED", {})  # forget the copy in memory, keep the file
     again = load_model(tmp_path)
     assert trained == [1], "the cached model should have been read, not trained again"
     assert again.fingerprint == first.fingerprint
