@@ -23,8 +23,8 @@ from dialogs.types import Event, Reply
 from estate.core.context import Context
 from estate.core.db import unit_of_work
 from estate.core.errors import ValidationFailed
+from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import ChannelAccount
-from estate.residents.binding import get_or_create_account
 
 
 @dataclass(frozen=True)

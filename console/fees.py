@@ -23,8 +23,10 @@ from estate.billing.reminders import remind_by_hand
 from estate.bookings.service import bookings_for_resident
 from estate.core.errors import DomainError, NotFound
 from estate.core.tables import read_table
+from estate.messaging.accounts import accounts_of_unit
 from estate.residents import archive
-from estate.residents.binding import accounts_of_unit, issue_binding_code, unbind
+from estate.residents.binding import unbind
+from estate.residents.codes import issue_binding_code
 from estate.residents.models import Estate
 from estate.residents.service import find_unit, residents_of_unit, search_residents, vacant_units
 from estate.tickets.queries import list_tickets

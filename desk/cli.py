@@ -284,7 +284,7 @@ def staff_add(
 def binding_code(unit: str) -> None:
     """Print a one-time binding code for the resident of UNIT (the code alone on the last line)."""
     from estate.core.errors import DomainError
-    from estate.residents.binding import issue_binding_code
+    from estate.residents.codes import issue_binding_code
     from estate.residents.service import find_unit
 
     async def work(ctx: Context):

@@ -34,7 +34,7 @@ from dialogs.understand import (
 from estate.core.context import Context
 from estate.core.db import insert_for
 from estate.messaging.models import ChannelAccount, Conversation
-from estate.residents.binding import looks_like_code
+from estate.residents.codes import looks_like_code
 from estate.residents.models import Resident
 from locales import N_, Translator, normalize_locale
 

@@ -29,7 +29,7 @@ from estate.core.context import Context
 from estate.core.db import unit_of_work
 from estate.messaging.models import ChannelAccount
 from estate.messaging.notices import create_notice, publish_notice
-from estate.residents.binding import issue_binding_code
+from estate.residents.codes import issue_binding_code
 from estate.residents.models import Building, Estate, Resident, Unit
 from estate.staff.models import Staff
 from estate.staff.passwords import hash_password

@@ -22,8 +22,8 @@ from dialogs.types import Event, Reply
 from estate.core.context import Context
 from estate.core.db import unit_of_work
 from estate.core.errors import ValidationFailed
+from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import ChannelAccount, WebChatMessage
-from estate.residents.binding import get_or_create_account
 from locales import N_, Translator, normalize_locale
 
 HERE = Path(__file__).parent

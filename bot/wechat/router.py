@@ -35,8 +35,8 @@ from estate.core.db import unit_of_work
 from estate.core.errors import ValidationFailed
 from estate.core.settings import Settings
 from estate.messaging import outbox
+from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import ChannelAccount
-from estate.residents.binding import get_or_create_account
 
 log = logging.getLogger("desk.wechat")
 PASSIVE_WINDOW = 4.0

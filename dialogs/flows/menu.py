@@ -9,7 +9,7 @@ from dialogs.steps import Bind, Booking, Complaint, Feedback, Fees, Human, Lang,
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event
 from dialogs.understand import INTENT_PAYLOAD, LOW_CONFIDENCE, category_of, likely_choices, understand
-from estate.residents.binding import normalise_code
+from estate.residents.codes import normalise_code
 from understanding import Understanding
 
 # The menu's choices (`menu:<key>`) and where each goes; "contact" is answered in place.

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.clock import Clock
 from estate.core.db import insert_for
+from estate.messaging.accounts import accounts_of_resident
 from estate.messaging.models import ChannelAccount, OutboundMessage, OutboxStatus
 from estate.messaging.quiet import next_sendable
 from estate.residents.models import Resident
@@ -62,16 +63,6 @@ async def enqueue(
     )
     result = await session.execute(stmt.returning(OutboundMessage.id))
     return result.scalar_one_or_none() is not None
-
-
-async def accounts_of_resident(session: AsyncSession, resident_id: int) -> list[ChannelAccount]:
-    """The resident's bound, unblocked chat identities, most recently used first."""
-    rows = await session.execute(
-        select(ChannelAccount)
-        .where(ChannelAccount.resident_id == resident_id, ChannelAccount.blocked.is_(False))
-        .order_by(ChannelAccount.last_inbound_at.desc().nulls_last(), ChannelAccount.id.desc())
-    )
-    return list(rows.scalars())
 
 
 async def enqueue_to_resident(

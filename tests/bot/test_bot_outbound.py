@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.outbound import Blocked, Channel, Failed, Outcome, Released, Retry, Sent, send_due
+from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import ChannelAccount, OutboundMessage
 from estate.messaging.outbox import enqueue, reap
-from estate.residents.binding import get_or_create_account
 
 
 async def _queue(ctx, texts: list[str]) -> int:

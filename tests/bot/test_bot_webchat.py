@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.webchat.sender import send_once
 from desk.app import create_app
 from estate.messaging.models import ChannelAccount, OutboundMessage
-from estate.residents.binding import issue_binding_code
+from estate.residents.codes import issue_binding_code
 from estate.tickets.models import Attachment, Ticket
 from estate.tickets.service import dispatch_ticket
 from tests.support.dialogs import world_with_catalogue

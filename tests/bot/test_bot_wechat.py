@@ -19,7 +19,7 @@ from bot.wechat.xml import parse
 from desk.app import create_app
 from estate.messaging.models import ChannelAccount, OutboundMessage
 from estate.messaging.outbox import enqueue
-from estate.residents.binding import issue_binding_code
+from estate.residents.codes import issue_binding_code
 from estate.residents.models import BindingAttempt
 from estate.tickets.models import Attachment
 from tests.bot.test_bot_webchat import png_bytes

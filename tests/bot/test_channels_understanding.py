@@ -13,7 +13,7 @@ import bot.telegram as telegram
 from bot.webchat.sender import send_once
 from desk.app import create_app
 from estate.messaging.models import ChannelAccount
-from estate.residents.binding import issue_binding_code
+from estate.residents.codes import issue_binding_code
 from estate.tickets.models import Ticket
 from estate.tickets.service import add_staff_reply
 from tests.bot import test_bot_telegram

@@ -189,7 +189,7 @@ def test_desk_jobs_run_outbox_send_sends(tmp_path):
     queue = (
         "import asyncio\n"
         "from estate.core.context import Context\nfrom estate.core.settings import load_settings\n"
-        "from estate.residents.binding import get_or_create_account\nfrom estate.messaging.outbox import enqueue\n"
+        "from estate.messaging.accounts import get_or_create_account\nfrom estate.messaging.outbox import enqueue\n"
         "async def main():\n"
         "    ctx = Context.from_settings(load_settings())\n"
         "    async with ctx.sessions() as s, s.begin():\n"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 import bot.inbound as inbound
 from bot.wechat.xml import parse
 from estate.messaging.models import ChannelAccount, InboundSeen
-from estate.residents.binding import issue_binding_code
+from estate.residents.codes import issue_binding_code
 from estate.tickets.models import Attachment
 from tests.bot.test_bot_webchat import png_bytes
 from tests.bot.test_bot_wechat import (  # noqa: F401  (fixtures)

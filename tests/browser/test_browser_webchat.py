@@ -7,7 +7,7 @@ import re
 from estate.core.clock import SystemClock
 from estate.core.context import Context
 from estate.core.settings import Settings
-from estate.residents.binding import issue_binding_code
+from estate.residents.codes import issue_binding_code
 from estate.schema import Base
 from tests.support.browser import screenshot
 from tests.support.dialogs import world_with_catalogue

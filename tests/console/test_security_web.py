@@ -364,7 +364,7 @@ async def test_console_ids_beyond_64_bits_are_not_found(ctx, world):
 
 
 async def test_a_hand_made_choice_with_a_huge_number_is_refused_politely(ctx):
-    from estate.residents.binding import issue_binding_code
+    from estate.residents.codes import issue_binding_code
     from tests.support.dialogs import world_with_catalogue
 
     world = await world_with_catalogue(ctx, ctx.clock.now())

@@ -94,7 +94,8 @@ def test_binding_code_is_alone_on_the_last_line_and_binds(demo_env):
     check = (
         "import asyncio\n"
         "from estate.core.context import Context\nfrom estate.core.settings import load_settings\n"
-        "from estate.residents.binding import get_or_create_account, bind_with_code\n"
+        "from estate.messaging.accounts import get_or_create_account\n"
+        "from estate.residents.binding import bind_with_code\n"
         "async def main():\n"
         "    ctx = Context.from_settings(load_settings())\n"
         "    async with ctx.sessions() as s, s.begin():\n"

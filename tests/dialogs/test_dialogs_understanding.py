@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from dialogs.engine import CANCELLED, DID_YOU_MEAN, NEEDS_BINDING, NO_LONGER_BOUND
 from estate.messaging.models import ChannelAccount
-from estate.residents.binding import issue_binding_code, unbind
+from estate.residents.binding import unbind
+from estate.residents.codes import issue_binding_code
 from estate.tickets.models import Ticket, TicketEvent
 from tests.support.dialogs import Chat, bound_chat, payloads, texts, tr, world_with_catalogue
 

@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from desk.app import create_app
 from estate.core.context import Context
 from estate.core.db import make_sessionmaker
+from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import ChannelAccount
-from estate.residents.binding import bind_with_code, get_or_create_account, issue_binding_code
+from estate.residents.binding import bind_with_code
+from estate.residents.codes import issue_binding_code
 from estate.residents.models import BindingAttempt, BindingCode
 from tests.support.dialogs import Chat, tr, world_with_catalogue
 from tests.support.factories import make_world

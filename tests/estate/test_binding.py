@@ -6,14 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import ChannelAccount
-from estate.residents.binding import (
-    bind_with_code,
-    bind_with_phone,
-    get_or_create_account,
-    issue_binding_code,
-    unbind,
-)
+from estate.residents.binding import bind_with_code, bind_with_phone, unbind
+from estate.residents.codes import issue_binding_code
 from estate.residents.models import BindingCode
 from tests.support.factories import make_world
 

@@ -13,8 +13,9 @@ from dialogs.types import Event, Reply
 from estate.billing.models import FeeItem
 from estate.bookings.models import ServiceItem
 from estate.core.context import Context
+from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import ChannelAccount
-from estate.residents.binding import get_or_create_account, issue_binding_code
+from estate.residents.codes import issue_binding_code
 from estate.tickets.models import Attachment
 from locales import Translator
 from tests.support.factories import World, make_world
