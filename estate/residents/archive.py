@@ -2,32 +2,67 @@
 
 Imports are idempotent: units are keyed by their code, residents by unit and phone (or unit and
 name when there is no phone), so importing the same file twice updates instead of duplicating.
-Every bad row is named in the report with its reason; the good rows are kept.
+Every bad row is named in the report with its reason; the good rows are kept. Reading and checking
+one row is in `estate.residents.archive_rows`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.clock import Clock
-from estate.core.tables import ImportReport, Progress, canonical_value
+from estate.core.tables import ImportReport, Progress
+from estate.residents.archive_rows import BadRow, UnitRow, read_resident_row, read_unit_row
 from estate.residents.models import Building, Resident, Unit
-from estate.residents.service import normalise_phone
 
 
-async def _buildings(session: AsyncSession, estate_id: int) -> dict[str, Building]:
-    rows = await session.execute(select(Building).where(Building.estate_id == estate_id))
-    return {b.code: b for b in rows.scalars()}
+async def _units(session: AsyncSession, estate_id: int) -> dict[str, Unit]:
+    return {
+        u.code: u for u in (await session.execute(select(Unit).where(Unit.estate_id == estate_id))).scalars()
+    }
 
 
-def _building_code(unit_code: str, given: str) -> str:
-    if given:
-        return given.strip().upper()
-    return unit_code.split("-", 1)[0] if "-" in unit_code else ""
+async def _building(
+    session: AsyncSession, buildings: dict[str, Building], *, estate_id: int, code: str
+) -> Building:
+    """The estate's building with that code, added on first mention."""
+    building = buildings.get(code)
+    if building is None:
+        building = Building(estate_id=estate_id, code=code, name=code)
+        session.add(building)
+        await session.flush()
+        buildings[code] = building
+    return building
+
+
+def _store_unit(
+    session: AsyncSession, unit: Unit | None, read: UnitRow, *, estate_id: int, building: Building
+) -> bool:
+    """Add the unit, or update the existing one; True when it was added."""
+    if unit is not None:
+        unit.building_id, unit.floor, unit.area_m2, unit.occupancy = (
+            building.id,
+            read.floor,
+            read.area,
+            read.occupancy,
+        )
+        unit.owner_name = read.owner or unit.owner_name
+        return False
+    session.add(
+        Unit(
+            estate_id=estate_id,
+            building_id=building.id,
+            code=read.code,
+            floor=read.floor,
+            area_m2=read.area,
+            occupancy=read.occupancy,
+            owner_name=read.owner,
+        )
+    )
+    return True
 
 
 async def import_units(
@@ -40,73 +75,26 @@ async def import_units(
 ) -> ImportReport:
     """Create or update units (and their buildings) from rows with unit, building, floor, area, occupancy, owner."""
     report = ImportReport()
-    buildings = await _buildings(session, estate_id)
-    existing = {
-        u.code: u for u in (await session.execute(select(Unit).where(Unit.estate_id == estate_id))).scalars()
-    }
+    rows_buildings = await session.execute(select(Building).where(Building.estate_id == estate_id))
+    buildings = {b.code: b for b in rows_buildings.scalars()}
+    existing = await _units(session, estate_id)
     seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         if progress:
             progress(i - 1, len(rows))
-        code = (row.get("unit") or "").strip().upper()
-        if not code:
-            report.error(i, "missing_unit")
-            continue
-        if code in seen:
-            report.error(i, "duplicate_unit", code)
-            continue
-        b_code = _building_code(code, row.get("building", ""))
-        if not b_code:
-            report.error(i, "missing_building", code)
-            continue
         try:
-            area = Decimal((row.get("area") or "").replace(",", ""))
-            if not (Decimal(5) <= area <= Decimal(2000)):
-                raise InvalidOperation
-        except InvalidOperation:
-            report.error(i, "bad_area", row.get("area", ""))
+            read = read_unit_row(row, seen=seen)
+        except BadRow as bad:
+            report.error(i, bad.code, bad.detail)
             continue
-        occupancy = canonical_value("occupancy", row["occupancy"]) if row.get("occupancy") else "occupied"
-        if occupancy is None:
-            report.error(i, "bad_occupancy", row.get("occupancy", ""))
-            continue
-        floor_raw = (row.get("floor") or "").strip()
-        if floor_raw and not floor_raw.lstrip("-").isdigit():
-            report.error(i, "bad_floor", floor_raw)
-            continue
-        floor = int(floor_raw) if floor_raw else _floor_from_code(code)
-        seen.add(code)
-        building = buildings.get(b_code)
-        if building is None:
-            building = Building(estate_id=estate_id, code=b_code, name=b_code)
-            session.add(building)
-            await session.flush()
-            buildings[b_code] = building
-        unit = existing.get(code)
-        if unit is None:
-            session.add(
-                Unit(
-                    estate_id=estate_id,
-                    building_id=building.id,
-                    code=code,
-                    floor=floor,
-                    area_m2=area,
-                    occupancy=occupancy,
-                    owner_name=row.get("owner") or None,
-                )
-            )
+        seen.add(read.code)
+        building = await _building(session, buildings, estate_id=estate_id, code=read.building)
+        if _store_unit(session, existing.get(read.code), read, estate_id=estate_id, building=building):
             report.created += 1
         else:
-            unit.building_id, unit.floor, unit.area_m2, unit.occupancy = building.id, floor, area, occupancy
-            unit.owner_name = row.get("owner") or unit.owner_name
             report.updated += 1
     await session.flush()
     return report
-
-
-def _floor_from_code(code: str) -> int:
-    room = code.rsplit("-", 1)[-1]
-    return int(room[:-2]) if room.isdigit() and len(room) > 2 else 1
 
 
 async def import_residents(
@@ -119,9 +107,7 @@ async def import_residents(
 ) -> ImportReport:
     """Create or update residents from rows with unit, name, phone, role (owner/tenant), locale."""
     report = ImportReport()
-    units = {
-        u.code: u for u in (await session.execute(select(Unit).where(Unit.estate_id == estate_id))).scalars()
-    }
+    units = await _units(session, estate_id)
     residents = list(
         (await session.execute(select(Resident).join(Unit).where(Unit.estate_id == estate_id))).scalars()
     )
@@ -131,39 +117,31 @@ async def import_residents(
     for i, row in enumerate(rows, start=2):
         if progress:
             progress(i - 1, len(rows))
-        code = (row.get("unit") or "").strip().upper()
-        unit = units.get(code)
-        if unit is None:
-            report.error(i, "unknown_unit", code)
+        try:
+            read = read_resident_row(row, units=units)
+        except BadRow as bad:
+            report.error(i, bad.code, bad.detail)
             continue
-        name = (row.get("name") or "").strip()
-        if not name:
-            report.error(i, "missing_name", code)
-            continue
-        phone = None
-        if row.get("phone"):
-            phone = normalise_phone(row["phone"])
-            if phone is None:
-                report.error(i, "bad_phone", row["phone"])
-                continue
-        role = canonical_value("role", row["role"]) if row.get("role") else "owner"
-        if role is None:
-            report.error(i, "bad_role", row.get("role", ""))
-            continue
-        locale = (row.get("locale") or "").strip() or None
-        resident = by_phone.get((unit.id, phone)) if phone else by_name.get((unit.id, name))
+        unit_id, name, phone, role = read.unit.id, read.name, read.phone, read.role
+        resident = by_phone.get((unit_id, phone)) if phone else by_name.get((unit_id, name))
         if resident is None:
             resident = Resident(
-                unit_id=unit.id, name=name, phone=phone, role=role, locale=locale, created_at=now, active=True
+                unit_id=unit_id,
+                name=name,
+                phone=phone,
+                role=role,
+                locale=read.locale,
+                created_at=now,
+                active=True,
             )
             session.add(resident)
             report.created += 1
         else:
             resident.name, resident.role, resident.active = name, role, True
-            resident.locale = locale or resident.locale
+            resident.locale = read.locale or resident.locale
             report.updated += 1
         if phone:
-            by_phone[(unit.id, phone)] = resident
-        by_name[(unit.id, name)] = resident
+            by_phone[(unit_id, phone)] = resident
+        by_name[(unit_id, name)] = resident
     await session.flush()
     return report
