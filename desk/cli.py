@@ -409,7 +409,7 @@ def outbox_list(
     limit: int = typer.Option(200, help="At most this many, newest first"),
 ) -> None:
     """Outgoing messages and their fate."""
-    from estate.messaging.outbox import list_outbox
+    from estate.messaging.outbox_status import list_outbox
 
     async def work(ctx: Context):
         async with ctx.sessions() as s:

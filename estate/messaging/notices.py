@@ -13,8 +13,9 @@ from estate.billing.periods import local_date
 from estate.core.clock import Clock
 from estate.core.errors import NotFound, ValidationFailed
 from estate.messaging.models import ChannelAccount, Notice, NoticeTarget
-from estate.messaging.outbox import enqueue, outbox_counts
-from estate.messaging.quiet import next_sendable
+from estate.messaging.outbox import enqueue
+from estate.messaging.outbox_status import outbox_counts
+from estate.messaging.quiet import send_from
 from estate.residents.models import Estate, Resident, Unit
 from estate.staff.audit import audit
 
@@ -98,10 +99,7 @@ async def publish_notice(
     if notice is None:
         raise NotFound("notice_not_found")
     now = clock.now()
-    not_before = now
-    if quiet is not None and not notice.urgent:
-        tz, start, end = quiet
-        not_before = next_sendable(now, tz=tz, start=start, end=end)
+    not_before = send_from(now, quiet=quiet, urgent=notice.urgent)
     text = f"{notice.title}\n\n{notice.body}"
     queued = 0
     for account in await recipients(session, notice, now=now):

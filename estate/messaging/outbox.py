@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, exists, func, or_, select, update
+from sqlalchemy import case, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.clock import Clock
 from estate.core.db import insert_for
 from estate.messaging.accounts import accounts_of_resident
 from estate.messaging.models import ChannelAccount, OutboundMessage, OutboxStatus
-from estate.messaging.quiet import next_sendable
+from estate.messaging.quiet import send_from
 from estate.residents.models import Resident
 
 
@@ -98,11 +98,7 @@ async def enqueue_to_resident(
     if not all_accounts:
         preferred = [a for a in accounts if a.id == prefer_account_id]
         accounts = preferred or accounts[:1]
-    now = clock.now()
-    not_before = now
-    if quiet is not None and not urgent:
-        tz, start, end = quiet
-        not_before = next_sendable(now, tz=tz, start=start, end=end)
+    not_before = send_from(clock.now(), quiet=quiet, urgent=urgent)
     queued = 0
     for account in accounts:
         text = text_for(account.locale or resident.locale)
@@ -287,17 +283,6 @@ async def release(
     )
 
 
-async def mark_unknown(session: AsyncSession, *, clock: Clock, message_id: int, error: str = "") -> bool:
-    return await _set(
-        session,
-        message_id,
-        (OutboxStatus.ATTEMPTING, OutboxStatus.CLAIMED),
-        status=OutboxStatus.UNKNOWN,
-        lease_until=None,
-        last_error=error or None,
-    )
-
-
 async def mark_blocked(
     session: AsyncSession, *, clock: Clock, message_id: int, error: str = "blocked"
 ) -> None:
@@ -341,22 +326,3 @@ async def reap(session: AsyncSession, *, clock: Clock) -> tuple[int, int]:
         .values(status=OutboxStatus.UNKNOWN, lease_until=None, last_error="lease expired during the send")
     )
     return returned.rowcount, unknown.rowcount  # type: ignore[attr-defined]
-
-
-async def outbox_counts(session: AsyncSession, *, notice_id: int | None = None) -> dict[tuple[str, str], int]:
-    """How many messages per (channel, status), for one notice or for everything."""
-    stmt = select(OutboundMessage.channel, OutboundMessage.status, func.count()).group_by(
-        OutboundMessage.channel, OutboundMessage.status
-    )
-    if notice_id is not None:
-        stmt = stmt.where(OutboundMessage.notice_id == notice_id)
-    return {(c, s): int(n) for c, s, n in (await session.execute(stmt)).all()}
-
-
-async def list_outbox(
-    session: AsyncSession, *, status: str | None = None, limit: int = 100
-) -> list[OutboundMessage]:
-    stmt = select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)
-    if status:
-        stmt = stmt.where(OutboundMessage.status == status)
-    return list((await session.execute(stmt)).scalars())

@@ -25,3 +25,11 @@ def next_sendable(at: datetime, *, tz: ZoneInfo, start: int = 21, end: int = 8) 
     if morning <= local:
         morning = datetime.combine(local.date() + timedelta(days=1), time(end), tzinfo=tz)
     return morning
+
+
+def send_from(at: datetime, *, quiet: tuple[ZoneInfo, int, int] | None, urgent: bool) -> datetime:
+    """When a message queued at `at` may go: urgent ones and those without `quiet=(tz, start, end)` at once."""
+    if quiet is None or urgent:
+        return at
+    tz, start, end = quiet
+    return next_sendable(at, tz=tz, start=start, end=end)
