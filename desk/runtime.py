@@ -19,8 +19,9 @@ from bot import telegram, webchat, wechat
 from desk.app import create_app
 from estate.core.base import JobRun
 from estate.core.context import Context
+from estate.core.jobs import register_sender
 from estate.core.schedule import trigger_for
-from estate.jobs import JOBS, register_sender, run_job, run_scheduled, scheduled_jobs
+from estate.jobs import JOBS, run_job, run_scheduled, scheduled_jobs
 from estate.tickets import understanding
 
 log = logging.getLogger("desk")

@@ -8,7 +8,7 @@ from bot.telegram.client import bot_for, dispatcher_for
 from bot.telegram.sender import send_once
 from bot.telegram.webhook import webhook_router
 from estate.core.context import Context
-from estate.jobs import register_sender
+from estate.core.jobs import register_sender
 
 
 async def start(ctx: Context) -> list[asyncio.Task]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.wechat.router import create_router
 from bot.wechat.sender import send_once
 from estate.core.context import Context
-from estate.jobs import register_sender
+from estate.core.jobs import register_sender
 
 
 async def start(ctx: Context) -> list:

@@ -1,4 +1,4 @@
-"""When each job is due, from the same trigger specs the scheduler uses (for catch-up and simulations)."""
+"""When a job is due, from the same trigger specs the scheduler uses (for catch-up and simulations)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-
-from estate.jobs import JOBS
 
 
 def trigger_for(spec: dict, tz: ZoneInfo) -> CronTrigger | IntervalTrigger:
@@ -19,9 +17,8 @@ def trigger_for(spec: dict, tz: ZoneInfo) -> CronTrigger | IntervalTrigger:
     return IntervalTrigger(timezone=tz, **fields)
 
 
-def fired_between(name: str, start: datetime, end: datetime, tz: ZoneInfo) -> bool:
-    """True when the job's trigger fires in (start, end] — e.g. between two ticks of a simulated clock."""
-    spec = JOBS[name].trigger
+def fires_between(spec: dict, start: datetime, end: datetime, tz: ZoneInfo) -> bool:
+    """True when a trigger spec fires in (start, end] — e.g. between two ticks of a simulated clock."""
     if spec["trigger"] == "interval":
         period = timedelta(**{k: v for k, v in spec.items() if k != "trigger"})
         return end - start >= period or int(end.timestamp() // period.total_seconds()) != int(

@@ -18,7 +18,7 @@ from bot.telegram.client import close
 from bot.webchat.sender import send_once as webchat_send
 from bot.wechat.client import _clients
 from bot.wechat.sender import send_once as wechat_send
-from estate import jobs
+from estate.core import jobs
 from estate.jobs import JOBS, run_job, run_scheduled, scheduled_jobs
 from estate.messaging.models import ChannelAccount, OutboundMessage, WebChatMessage
 from estate.messaging.outbox import UNBOUND, enqueue, enqueue_to_resident

@@ -15,7 +15,7 @@ from bot.telegram.client import close
 from estate.billing.models import Bill
 from estate.core.context import Context
 from estate.core.db import make_engine, make_sessionmaker
-from estate.jobs import register_sender
+from estate.core.jobs import register_sender
 from estate.messaging.models import ChannelAccount, OutboundMessage
 from estate.messaging.outbox import enqueue
 from estate.residents.models import Resident, Unit

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.webchat.sender import send_once as webchat_send
 from estate.billing.models import Bill, FeeItem
-from estate.jobs import register_sender
+from estate.core.jobs import register_sender
 from estate.messaging.models import OutboundMessage, WebChatMessage
 from estate.reporting.models import Report
 from tests.conftest import SHANGHAI

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from estate.core.context import Context
-from estate.core.schedule import fired_between
-from estate.jobs import JOBS, run_job
+from estate.jobs import JOBS, fired_between, run_job
 
 
 async def simulate(
