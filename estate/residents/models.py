@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estate.core.base import Base
-from estate.core.types import UTCDateTime
+from estate.core.types import JSONType, UTCDateTime
 
 
 class Occupancy(StrEnum):
@@ -34,6 +34,7 @@ class Estate(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     phone: Mapped[str | None] = mapped_column(String(32))
     bill_due_day: Mapped[int] = mapped_column(Integer, default=15)
+    rule_overrides: Mapped[dict[str, int] | None] = mapped_column(JSONType)  # see estate.core.rules
     buildings: Mapped[list[Building]] = relationship(back_populates="estate")
 
 
