@@ -8,15 +8,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from estate.billing.models import Bill
-from estate.billing.periods import local_date
 from estate.core.clock import Clock
 from estate.core.errors import NotFound, ValidationFailed
-from estate.messaging.models import ChannelAccount, Notice, NoticeTarget
+from estate.messaging.models import Notice, NoticeTarget
+from estate.messaging.notice_recipients import recipients
 from estate.messaging.outbox import enqueue
 from estate.messaging.outbox_status import outbox_counts
 from estate.messaging.quiet import send_from
-from estate.residents.models import Estate, Resident, Unit
 from estate.staff.audit import audit
 
 
@@ -63,27 +61,6 @@ async def create_notice(
         target_id=notice.id,
     )
     return notice
-
-
-async def recipients(session: AsyncSession, notice: Notice, *, now: datetime) -> list[ChannelAccount]:
-    """The bound, unblocked chat accounts the notice goes to."""
-    stmt = (
-        select(ChannelAccount)
-        .join(Resident, Resident.id == ChannelAccount.resident_id)
-        .join(Unit, Unit.id == Resident.unit_id)
-        .where(
-            Unit.estate_id == notice.estate_id, ChannelAccount.blocked.is_(False), Resident.active.is_(True)
-        )
-        .order_by(ChannelAccount.id)
-    )
-    if notice.target == NoticeTarget.BUILDING:
-        stmt = stmt.where(Unit.building_id == notice.building_id)
-    elif notice.target == NoticeTarget.ARREARS:
-        estate = await session.get(Estate, notice.estate_id)
-        today = local_date(now, ZoneInfo(estate.timezone if estate else "Asia/Shanghai"))
-        owing = select(Bill.unit_id).where(Bill.paid_cents < Bill.amount_cents, Bill.due_date < today)
-        stmt = stmt.where(Unit.id.in_(owing))
-    return list((await session.execute(stmt)).scalars())
 
 
 async def publish_notice(
