@@ -1,4 +1,4 @@
-"""What goes into and out of a conversation, whatever the channel."""
+"""What goes into and out of a conversation, whatever the channel, and reading what an event carries."""
 
 from __future__ import annotations
 
@@ -49,3 +49,14 @@ class Reply:
             "request_photo": self.request_photo,
             "request_contact": self.request_contact,
         }
+
+
+def text_of(event: Event) -> str:
+    return (event.text or "").strip() if event.kind == "text" else ""
+
+
+def number_choice(event: Event, prefix: str) -> str | None:
+    """The value of a choice payload `prefix:<value>`, or None."""
+    if event.kind == "choice" and event.payload and event.payload.startswith(prefix + ":"):
+        return event.payload[len(prefix) + 1 :]
+    return None

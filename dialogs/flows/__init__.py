@@ -1,6 +1,5 @@
 """The resident's conversations, one flow per module; importing this package declares and checks them all."""
 
-from dialogs.base import check_flows
 from dialogs.flows import (  # noqa: F401
     binding,
     booking,
@@ -16,5 +15,6 @@ from dialogs.flows import (  # noqa: F401
     survey,
     tickets,
 )
+from dialogs.registry import check_flows
 
 check_flows()

@@ -5,11 +5,12 @@ A flow that needs binding keeps where the resident was (`_resume`); after the bi
 
 from __future__ import annotations
 
-from dialogs.base import FLOWS, STAY, Go, Step, flow, text_of
+from dialogs.base import STAY, Go, Step
 from dialogs.choices import CANCEL, NO, YES, nav
+from dialogs.registry import FLOWS, flow
 from dialogs.steps import Bind, Menu, Unbind
 from dialogs.turn import Turn
-from dialogs.types import Event
+from dialogs.types import Event, text_of
 from estate.residents.binding import BindResult, bind_with_code, bind_with_phone, unbind
 from estate.residents.models import Resident, Unit
 from locales import N_, Translator

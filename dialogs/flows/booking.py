@@ -6,21 +6,19 @@ from datetime import date, timedelta
 
 from babel.dates import format_date
 
-from dialogs.base import Go, Step, flow, number_choice, text_of
+from dialogs.base import Go, Step
 from dialogs.choices import BACK, CANCEL, NO, SKIP, YES, nav
+from dialogs.registry import flow
 from dialogs.steps import Booking, Menu
 from dialogs.turn import Turn
-from dialogs.types import Choice, Event
+from dialogs.types import Choice, Event, number_choice, text_of
 from estate.billing.money import fmt_yuan
+from estate.bookings.booking import book, cancel_booking
+from estate.bookings.catalogue import list_services
 from estate.bookings.models import Booking as BookingRow
 from estate.bookings.models import ServiceItem, ServiceSlot
-from estate.bookings.service import (
-    available_slots,
-    book,
-    bookings_for_resident,
-    cancel_booking,
-    list_services,
-)
+from estate.bookings.queries import bookings_for_resident
+from estate.bookings.slots import available_slots
 from estate.core.errors import Conflict, DomainError, ValidationFailed
 from locales import N_
 

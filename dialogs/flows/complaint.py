@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, flow, number_choice, text_of
+from dialogs.base import Go, Step
 from dialogs.choices import BACK, CANCEL, NO, SKIP, YES, nav
 from dialogs.flows.shared import category_choices, estate_id, photo_step
+from dialogs.registry import flow
 from dialogs.steps import Complaint, Menu
 from dialogs.turn import Turn
-from dialogs.types import Event
+from dialogs.types import Event, number_choice, text_of
+from estate.tickets.categories import category
+from estate.tickets.create import create_ticket
 from estate.tickets.models import TicketKind
-from estate.tickets.service import create_ticket
-from estate.tickets.sla import category
 from locales import N_
 
 PROMISE = N_("We will deal with the problem you reported right away and reply to you as soon as possible.")

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialogs.base import STAY, Go, Step, flow
+from dialogs.base import STAY, Go, Step
 from dialogs.choices import CANCEL, DONE, MENU, nav
 from dialogs.flows.shared import add_to_ticket
+from dialogs.registry import flow
 from dialogs.steps import Emergency, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event
+from estate.tickets.categories import category
+from estate.tickets.create import create_ticket
+from estate.tickets.messages import add_resident_message
 from estate.tickets.models import Ticket, TicketKind, Urgency
 from estate.tickets.queries import recent_urgent_ticket
-from estate.tickets.service import add_resident_message, create_ticket
-from estate.tickets.sla import category
 from locales import N_
 from understanding import Understanding
 

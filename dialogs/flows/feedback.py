@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, flow, number_choice, text_of
+from dialogs.base import Go, Step
 from dialogs.choices import BACK, CANCEL, NO, YES, nav
 from dialogs.flows.shared import estate_id
+from dialogs.registry import flow
 from dialogs.steps import Feedback, Menu
 from dialogs.turn import Turn
-from dialogs.types import Choice, Event
-from estate.tickets.service import create_ticket
+from dialogs.types import Choice, Event, number_choice, text_of
+from estate.tickets.create import create_ticket
 
 
 async def feedback_prompt(turn: Turn) -> None:

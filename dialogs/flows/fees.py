@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, flow, text_of
+from dialogs.base import Go, Step
 from dialogs.choices import MENU, nav
+from dialogs.registry import flow
 from dialogs.steps import Fees, Menu
 from dialogs.turn import Turn
-from dialogs.types import Event
+from dialogs.types import Event, text_of
 from estate.billing.money import fmt_yuan
-from estate.billing.service import unit_statement
+from estate.billing.statements import unit_statement
 from locales import N_
 
 METHODS = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, flow
+from dialogs.base import Go, Step
+from dialogs.registry import flow
 from dialogs.steps import Help, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, flow, text_of
+from dialogs.base import Go, Step
 from dialogs.choices import CANCEL, nav
+from dialogs.registry import flow
 from dialogs.steps import Human, Menu
 from dialogs.turn import Turn
-from dialogs.types import Event
+from dialogs.types import Event, text_of
+from estate.tickets.create import create_ticket
 from estate.tickets.models import TicketKind
-from estate.tickets.service import create_ticket
 
 
 async def human_prompt(turn: Turn) -> None:

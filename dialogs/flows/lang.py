@@ -6,11 +6,12 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from dialogs.base import Go, Step, flow, number_choice, text_of
+from dialogs.base import Go, Step
 from dialogs.choices import BACK, nav
+from dialogs.registry import flow
 from dialogs.steps import Lang, Menu
 from dialogs.turn import Turn
-from dialogs.types import Choice, Event
+from dialogs.types import Choice, Event, number_choice, text_of
 from locales import LOCALES, Translator
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Entry, Go, Step, flow, number_choice, text_of
+from dialogs.base import STAY, Entry, Go, Step
 from dialogs.choices import MENU, nav
 from dialogs.flows.binding import code_handle
+from dialogs.registry import flow
 from dialogs.steps import Bind, Booking, Complaint, Feedback, Fees, Human, Lang, Menu, Repair, Tickets, Unbind
 from dialogs.turn import Turn
-from dialogs.types import Choice, Event
+from dialogs.types import Choice, Event, number_choice, text_of
 from dialogs.understand import INTENT_PAYLOAD, LOW_CONFIDENCE, category_of, likely_choices, understand
 from estate.residents.codes import normalise_code
 from understanding import Understanding

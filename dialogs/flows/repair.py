@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dialogs.base import Go, Step, flow, number_choice, text_of
+from dialogs.base import Go, Step
 from dialogs.choices import BACK, CANCEL, NO, YES, nav
 from dialogs.flows.shared import category_choices, estate_id, photo_step
+from dialogs.registry import flow
 from dialogs.steps import Menu, Repair
 from dialogs.turn import Turn
-from dialogs.types import Choice, Event
+from dialogs.types import Choice, Event, number_choice, text_of
 from dialogs.understand import category_of
+from estate.tickets.categories import URGENT_CATEGORIES, category
+from estate.tickets.create import create_ticket
 from estate.tickets.models import TicketKind, Urgency
-from estate.tickets.service import create_ticket
-from estate.tickets.sla import URGENT_CATEGORIES, category
 from locales import N_
 
 WINDOWS = {

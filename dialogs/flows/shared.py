@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Go, Step, Steps, text_of
+from dialogs.base import STAY, Go, Step, Steps
 from dialogs.choices import BACK, CANCEL, DONE, SKIP, nav
 from dialogs.turn import Turn
-from dialogs.types import Choice, Event
+from dialogs.types import Choice, Event, text_of
+from estate.tickets.categories import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
+from estate.tickets.messages import add_resident_message
 from estate.tickets.models import TicketKind
-from estate.tickets.service import add_resident_message
-from estate.tickets.sla import COMPLAINT_CATEGORIES, REPAIR_CATEGORIES
 
 MAX_PHOTOS = 5
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dialogs.base import Entry, Go, Step, flow, number_choice, text_of
+from dialogs.base import Entry, Go, Step
 from dialogs.choices import SKIP, nav
+from dialogs.registry import flow
 from dialogs.steps import Menu, Survey
 from dialogs.turn import Turn
-from dialogs.types import Choice, Event
+from dialogs.types import Choice, Event, number_choice, text_of
 from estate.core.errors import DomainError
-from estate.tickets.callbacks import is_low_rating, record_survey
 from estate.tickets.models import Ticket
+from estate.tickets.surveys import is_low_rating, record_survey
 from locales import N_
 
 QUESTIONS = {

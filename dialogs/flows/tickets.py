@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Go, Step, flow, number_choice
+from dialogs.base import STAY, Go, Step
 from dialogs.choices import BACK, MENU, nav
 from dialogs.flows.shared import add_to_ticket
+from dialogs.registry import flow
 from dialogs.steps import Menu, Tickets
 from dialogs.turn import Turn
-from dialogs.types import Choice, Event
+from dialogs.types import Choice, Event, number_choice
 from estate.core.errors import RateLimited
 from estate.tickets.models import Ticket, TicketStatus
 from estate.tickets.notify import STATUS_LABELS
 from estate.tickets.queries import list_tickets, timeline
-from estate.tickets.service import urge_ticket
 from estate.tickets.transitions import OPEN_STATUSES, allowed_actions
+from estate.tickets.urging import urge_ticket
 from locales import N_
 
 EVENTS = {

@@ -7,24 +7,13 @@ from sqlalchemy import select
 
 import dialogs.flows  # noqa: F401  (declares and checks every flow)
 from dialogs import steps
-from dialogs.base import (
-    COMMANDS,
-    ENTRIES,
-    FLOWS,
-    Entry,
-    FlowError,
-    Go,
-    Step,
-    Steps,
-    check_flows,
-    entry_for,
-    flow,
-)
-from dialogs.engine import NOT_UNDERSTOOD
+from dialogs.base import Entry, FlowError, Go, Step, Steps
+from dialogs.registry import COMMANDS, ENTRIES, FLOWS, check_flows, entry_for, flow
+from dialogs.routing import NOT_UNDERSTOOD
 from dialogs.turn import Turn
 from dialogs.types import Event
 from estate.tickets.models import Ticket
-from estate.tickets.service import resolve_ticket
+from estate.tickets.progress import resolve_ticket
 from tests.support.dialogs import bound_chat, tr, world_with_catalogue
 
 

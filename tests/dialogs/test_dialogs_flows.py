@@ -8,13 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from dialogs.engine import CANCELLED, NEEDS_BINDING, NOT_UNDERSTOOD
+from dialogs.engine import NEEDS_BINDING
+from dialogs.routing import CANCELLED, NOT_UNDERSTOOD
 from dialogs.types import Event
-from estate.billing.service import generate_monthly_bills
+from estate.billing.bills import generate_monthly_bills
 from estate.bookings.models import Booking
 from estate.residents.models import Resident
 from estate.tickets.models import Attachment, Ticket
-from estate.tickets.service import resolve_ticket
+from estate.tickets.progress import resolve_ticket
 from tests.support.dialogs import Chat, bound_chat, first_payload, payloads, texts, tr, world_with_catalogue
 
 LOCALES = ["zh_CN", "zh_TW", "en"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dialogs.engine import CANCELLED, DID_YOU_MEAN, NEEDS_BINDING, NO_LONGER_BOUND
+from dialogs.engine import NEEDS_BINDING, NO_LONGER_BOUND
+from dialogs.routing import CANCELLED, DID_YOU_MEAN
 from estate.messaging.models import ChannelAccount
 from estate.residents.binding import unbind
 from estate.residents.codes import issue_binding_code
