@@ -1,7 +1,9 @@
-"""The "Service rules" page: the rules in force (DESIGN §3), read-only, in words rather than setting names."""
+"""The "Service rules" page: the rules in force for each estate (DESIGN §3), read-only, in words rather than
+setting names, the estate's own values (`Estate.rule_overrides`) marked."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +13,7 @@ from sqlalchemy import select
 
 from console.app import page_for
 from console.web import Page
-from estate.core.rules import ServiceRules
+from estate.core.rules import ServiceRules, overrides_in_force
 from estate.residents.models import Estate
 from locales import N_
 
@@ -21,73 +23,73 @@ class RuleRow:
     label: str  # msgid
     value: str  # msgid with {placeholders}
     params: dict[str, Any] = field(default_factory=dict)
+    overridden: bool = False  # the estate has its own value for (one of) the rule(s) shown
 
 
-def rule_rows(rules: ServiceRules) -> list[RuleRow]:
-    """One row per rule, in the order of the service manual: deadlines, escalation, follow-up, residents."""
+# Label, value, and which rule fills each placeholder; in the order of the service manual: deadlines,
+# escalation, follow-up, residents.
+ROWS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    (N_("Repair passed to the department"), N_("within {n} minutes"), {"n": "repair_dispatch_minutes"}),
+    (
+        N_("Urgent repair passed to the department"),
+        N_("within {n} minutes"),
+        {"n": "urgent_dispatch_minutes"},
+    ),
+    (N_("Complaint passed on and resolved"), N_("before the end of the local day"), {}),
+    (
+        N_("Complaint transferred to another department resolved"),
+        N_("within {n} days"),
+        {"n": "complaint_transfer_days"},
+    ),
+    (N_("Inquiry answered"), N_("within {n} hours"), {"n": "inquiry_resolve_hours"}),
+    (N_("A deadline is shown as due soon"), N_("{n} minutes before it"), {"n": "near_breach_minutes"}),
+    (N_("A missed dispatch deadline goes to"), N_("the customer-service supervisor"), {}),
+    (N_("A missed resolve deadline goes to"), N_("the deputy general manager"), {}),
+    (
+        N_("An unresolved repair goes to the deputy general manager"),
+        N_("{n} hours after its dispatch deadline"),
+        {"n": "repair_resolve_grace_hours"},
+    ),
+    (N_("Callback due"), N_("{n} hours after the request is resolved"), {"n": "callback_hours"}),
+    (
+        N_("A survey answer reopens the request for the supervisor"),
+        N_("at {n} or lower (of 5)"),
+        {"n": "low_rating"},
+    ),
+    (N_("Satisfaction target"), N_("{n}% of answers at 4 or 5"), {"n": "satisfaction_target_percent"}),
+    (N_("A resident may urge a request"), N_("once every {n} minutes"), {"n": "urge_interval_minutes"}),
+    (
+        N_("A booking can be cancelled"),
+        N_("up to {n} hours before it starts"),
+        {"n": "booking_cancel_cutoff_hours"},
+    ),
+    (
+        N_("Quiet hours (reminders wait for the morning)"),
+        N_("from {start}:00 to {end}:00 local time"),
+        {"start": "quiet_start", "end": "quiet_end"},
+    ),
+    (
+        N_("Wrong binding codes allowed per chat"),
+        N_("{n} within {minutes} minutes"),
+        {"n": "binding_max_attempts", "minutes": "binding_window_minutes"},
+    ),
+)
+HOURS = {"quiet_start", "quiet_end"}  # shown as two-digit clock hours
+
+
+def rule_rows(rules: ServiceRules, overridden: Collection[str] = ()) -> list[RuleRow]:
+    """One row per rule of `ROWS`, filled from `rules`; marked when a rule shown is one of `overridden`."""
     return [
         RuleRow(
-            N_("Repair passed to the department"),
-            N_("within {n} minutes"),
-            {"n": rules.repair_dispatch_minutes},
-        ),
-        RuleRow(
-            N_("Urgent repair passed to the department"),
-            N_("within {n} minutes"),
-            {"n": rules.urgent_dispatch_minutes},
-        ),
-        RuleRow(N_("Complaint passed on and resolved"), N_("before the end of the local day")),
-        RuleRow(
-            N_("Complaint transferred to another department resolved"),
-            N_("within {n} days"),
-            {"n": rules.complaint_transfer_days},
-        ),
-        RuleRow(N_("Inquiry answered"), N_("within {n} hours"), {"n": rules.inquiry_resolve_hours}),
-        RuleRow(
-            N_("A deadline is shown as due soon"),
-            N_("{n} minutes before it"),
-            {"n": rules.near_breach_minutes},
-        ),
-        RuleRow(N_("A missed dispatch deadline goes to"), N_("the customer-service supervisor")),
-        RuleRow(N_("A missed resolve deadline goes to"), N_("the deputy general manager")),
-        RuleRow(
-            N_("An unresolved repair goes to the deputy general manager"),
-            N_("{n} hours after its dispatch deadline"),
-            {"n": rules.repair_resolve_grace_hours},
-        ),
-        RuleRow(
-            N_("Callback due"), N_("{n} hours after the request is resolved"), {"n": rules.callback_hours}
-        ),
-        RuleRow(
-            N_("A survey answer reopens the request for the supervisor"),
-            N_("at {n} or lower (of 5)"),
-            {"n": rules.low_rating},
-        ),
-        RuleRow(
-            N_("Satisfaction target"),
-            N_("{n}% of answers at 4 or 5"),
-            {"n": rules.satisfaction_target_percent},
-        ),
-        RuleRow(
-            N_("A resident may urge a request"),
-            N_("once every {n} minutes"),
-            {"n": rules.urge_interval_minutes},
-        ),
-        RuleRow(
-            N_("A booking can be cancelled"),
-            N_("up to {n} hours before it starts"),
-            {"n": rules.booking_cancel_cutoff_hours},
-        ),
-        RuleRow(
-            N_("Quiet hours (reminders wait for the morning)"),
-            N_("from {start}:00 to {end}:00 local time"),
-            {"start": f"{rules.quiet_start:02d}", "end": f"{rules.quiet_end:02d}"},
-        ),
-        RuleRow(
-            N_("Wrong binding codes allowed per chat"),
-            N_("{n} within {minutes} minutes"),
-            {"n": rules.binding_max_attempts, "minutes": rules.binding_window_minutes},
-        ),
+            label,
+            value,
+            {
+                key: f"{getattr(rules, name):02d}" if name in HOURS else getattr(rules, name)
+                for key, name in names.items()
+            },
+            overridden=any(name in overridden for name in names.values()),
+        )
+        for label, value, names in ROWS
     ]
 
 
@@ -98,7 +100,9 @@ router = APIRouter()
 async def service_rules(page: Page = Depends(page_for("rules"), scope="function")) -> HTMLResponse:
     """The rules in force, per estate (each estate's rules and time zone)."""
     estates = (await page.session.execute(select(Estate).order_by(Estate.id))).scalars().all()
-    sections = [(estate, rule_rows(page.ctx.rules_for(estate))) for estate in estates]
+    sections = [
+        (estate, rule_rows(page.ctx.rules_for(estate), overrides_in_force(estate))) for estate in estates
+    ]
     return page.render(
         "rules.html",
         sections=sections or [(None, rule_rows(page.ctx.rules))],

@@ -46,12 +46,7 @@ class ServiceRules:
         """The rules in force: each number from the setting of the same name (DESK_<NAME>), then the
         estate's `rule_overrides`. An override that is not (or no longer) valid is logged and ignored."""
         values = {f.name: getattr(settings, f.name) for f in fields(cls)}
-        for name, value in (getattr(estate, "rule_overrides", None) or {}).items():
-            try:
-                values[name] = checked_rule(name, value)
-            except ValueError as exc:
-                log.warning("estate %s: rule override ignored: %s", getattr(estate, "code", "?"), exc)
-        return cls(**values)
+        return cls(**(values | overrides_in_force(estate)))
 
     @property
     def repair_dispatch(self) -> timedelta:
@@ -124,6 +119,17 @@ def checked_rule(name: str, value: Any) -> int:
     if problem:
         raise ValueError(f"{name}: {problem} (got {value!r})")
     return value
+
+
+def overrides_in_force(estate: Any) -> dict[str, int]:
+    """The estate's valid rule overrides (`Estate.rule_overrides`); a bad one is logged and ignored."""
+    valid = {}
+    for name, value in (getattr(estate, "rule_overrides", None) or {}).items():
+        try:
+            valid[name] = checked_rule(name, value)
+        except ValueError as exc:
+            log.warning("estate %s: rule override ignored: %s", getattr(estate, "code", "?"), exc)
+    return valid
 
 
 def set_rule_overrides(estate: Any, overrides: Mapping[str, Any]) -> None:
