@@ -15,12 +15,16 @@ from sqlalchemy import select
 from console.app import page_for
 from console.web import Page
 from estate.billing import imports as billing_import
-from estate.billing import service as billing
+from estate.billing.bills import generate_monthly_bills
+from estate.billing.collection import collection_rates
+from estate.billing.debts import arrears
 from estate.billing.models import Bill, BillLine
 from estate.billing.money import yuan_to_cents
+from estate.billing.payments import record_payment
 from estate.billing.periods import period_of
 from estate.billing.reminders import remind_by_hand
-from estate.bookings.service import bookings_for_resident
+from estate.billing.statements import unit_statement
+from estate.bookings.queries import bookings_for_resident
 from estate.core.errors import DomainError, NotFound
 from estate.core.tables import read_table
 from estate.messaging.accounts import accounts_of_unit
@@ -51,8 +55,8 @@ router = APIRouter()
 async def fees(page: Page = Depends(page_for("fees"), scope="function")) -> HTMLResponse:
     estate = await estate_of(page)
     today = page.ctx.clock.now().astimezone(page.tz).date()
-    rows = await billing.arrears(page.session, estate_id=estate.id, as_of=today)
-    rates = await billing.collection_rates(page.session, estate_id=estate.id, as_of=today)
+    rows = await arrears(page.session, estate_id=estate.id, as_of=today)
+    rates = await collection_rates(page.session, estate_id=estate.id, as_of=today)
     return page.render(
         "fees/arrears.html",
         rows=rows,
@@ -68,7 +72,7 @@ async def generate(
 ) -> Response:
     estate = await estate_of(page)
     with contextlib.suppress(ValueError):
-        await billing.generate_monthly_bills(
+        await generate_monthly_bills(
             page.session, clock=page.ctx.clock, estate_id=estate.id, period=period.strip()
         )
     return page.redirect("/fees")
@@ -103,7 +107,7 @@ async def unit_page(code: str, page: Page = Depends(page_for("archive"), scope="
     if unit is None:
         return page.render("error.html", status=404, code="unit_not_found")
     today = page.ctx.clock.now().astimezone(page.tz).date()
-    statement = await billing.unit_statement(s, unit_id=unit.id, as_of=today, payments_limit=24)
+    statement = await unit_statement(s, unit_id=unit.id, as_of=today, payments_limit=24)
     bills = (
         (await s.execute(select(Bill).where(Bill.unit_id == unit.id).order_by(Bill.period.desc())))
         .scalars()
@@ -148,7 +152,7 @@ async def pay(
         return page.render("error.html", status=404, code="unit_not_found")
     try:
         cents = yuan_to_cents(amount)
-        await billing.record_payment(
+        await record_payment(
             page.session,
             clock=page.ctx.clock,
             unit_id=unit.id,

@@ -11,8 +11,12 @@ from console.app import page_for
 from console.fees import estate_of
 from console.web import Page
 from estate.billing.money import yuan_to_cents
-from estate.bookings import service as bookings
+from estate.bookings.booking import cancel_booking
+from estate.bookings.catalogue import list_services
+from estate.bookings.handling import assign_booking, complete_booking, confirm_booking
 from estate.bookings.models import ServiceItem
+from estate.bookings.queries import bookings_for_day
+from estate.bookings.slots import ensure_slots
 from estate.core.errors import DomainError
 from estate.staff.service import technicians
 
@@ -31,8 +35,8 @@ async def services(
         shown = today
     return page.render(
         "services.html",
-        items=await bookings.list_services(page.session, estate_id=estate.id, active_only=False),
-        rows=await bookings.bookings_for_day(page.session, estate_id=estate.id, day=shown, tz=page.tz),
+        items=await list_services(page.session, estate_id=estate.id, active_only=False),
+        rows=await bookings_for_day(page.session, estate_id=estate.id, day=shown, tz=page.tz),
         day=shown,
         prev=shown - timedelta(days=1),
         next=shown + timedelta(days=1),
@@ -60,7 +64,7 @@ async def edit_service(
     if capacity > 0:  # open the next two weeks at this capacity (existing slots keep theirs)
         today = page.ctx.clock.now().astimezone(page.tz).date()
         for d in range(14):
-            await bookings.ensure_slots(
+            await ensure_slots(
                 page.session,
                 service_item_id=item.id,
                 day=today + timedelta(days=d),
@@ -82,11 +86,9 @@ async def booking_action(
     clock = page.ctx.clock
     try:
         if action == "confirm":
-            await bookings.confirm_booking(
-                page.session, staff_id=page.staff.id, clock=clock, booking_id=booking_id
-            )
+            await confirm_booking(page.session, staff_id=page.staff.id, clock=clock, booking_id=booking_id)
         elif action == "assign" and technician.isdigit():
-            await bookings.assign_booking(
+            await assign_booking(
                 page.session,
                 staff_id=page.staff.id,
                 technician_id=int(technician),
@@ -94,11 +96,9 @@ async def booking_action(
                 booking_id=booking_id,
             )
         elif action == "done":
-            await bookings.complete_booking(
-                page.session, staff_id=page.staff.id, clock=clock, booking_id=booking_id
-            )
+            await complete_booking(page.session, staff_id=page.staff.id, clock=clock, booking_id=booking_id)
         elif action == "cancel":
-            await bookings.cancel_booking(
+            await cancel_booking(
                 page.session,
                 reason=reason,
                 by_resident=False,

@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from estate.billing import service as billing
+from estate.billing.bills import generate_monthly_bills
 from estate.billing.models import Bill, FeeItem, UnitFee
 from estate.billing.money import yuan_to_cents
+from estate.billing.payments import record_payment
 from estate.billing.periods import local_date, period_of, shift
-from estate.bookings import service as bookings
 from estate.bookings.models import ServiceItem
+from estate.bookings.slots import ensure_slots
 from estate.core.clock import FixedClock
 from estate.core.context import Context
 from estate.core.db import unit_of_work
@@ -216,7 +217,7 @@ async def _slots(s, data: dict, estate_id: int, now: datetime, tz: ZoneInfo) -> 
     capacities = {sv["code"]: sv["capacity"] for sv in data["services"]}
     for item in (await s.execute(select(ServiceItem).where(ServiceItem.estate_id == estate_id))).scalars():
         for d in range(0, 15):
-            await bookings.ensure_slots(
+            await ensure_slots(
                 s,
                 service_item_id=item.id,
                 day=today + timedelta(days=d),
@@ -238,7 +239,7 @@ async def _bills(ctx: Context, data: dict, estate_id: int) -> None:
             datetime.combine(datetime.strptime(period + "-01", "%Y-%m-%d").date(), time(0, 30), tzinfo=tz)
         )
         async with unit_of_work(ctx.sessions) as s:
-            await billing.generate_monthly_bills(s, clock=issued, estate_id=estate_id, period=period)
+            await generate_monthly_bills(s, clock=issued, estate_id=estate_id, period=period)
             bills = (
                 (
                     await s.execute(
@@ -260,7 +261,7 @@ async def _bills(ctx: Context, data: dict, estate_id: int) -> None:
                 else:
                     continue
                 if amount > 0:
-                    await billing.record_payment(
+                    await record_payment(
                         s,
                         clock=pay_day,
                         unit_id=bill.unit_id,

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.billing.models import Bill, BillLine, Payment
 from estate.billing.money import yuan_to_cents
+from estate.billing.payments import record_payment
 from estate.billing.periods import due_date, parse_period
-from estate.billing.service import record_payment
 from estate.core.clock import Clock
 from estate.core.errors import ValidationFailed
 from estate.core.tables import ImportReport, Progress, canonical_value

@@ -9,14 +9,14 @@ reminder a week: a tier that falls within a week of the last reminder waits unti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from estate.billing.models import Bill
+from estate.billing.debts import UnitDebt, units_with_open_bills
 from estate.billing.money import fmt_yuan
 from estate.core.clock import Clock
 from estate.core.errors import NotFound
@@ -49,27 +49,13 @@ def tier_for(due: date, today: date) -> str | None:
     return f"overdue-{30 * (days // 30)}d"
 
 
-@dataclass
-class UnitDebt:
-    unit: Unit
-    bills: list[Bill]
-
-    @property
-    def oldest(self) -> Bill:
-        return min(self.bills, key=lambda b: b.due_date)
-
-
-async def units_with_open_bills(session: AsyncSession, *, estate_id: int) -> list[UnitDebt]:
-    rows = await session.execute(
-        select(Bill, Unit)
-        .join(Unit, Unit.id == Bill.unit_id)
-        .where(Bill.estate_id == estate_id, Bill.paid_cents < Bill.amount_cents)
-        .order_by(Unit.code, Bill.period)
-    )
-    debts: dict[int, UnitDebt] = {}
-    for bill, unit in rows.all():
-        debts.setdefault(unit.id, UnitDebt(unit=unit, bills=[])).bills.append(bill)
-    return list(debts.values())
+def _reminder_text(debt: UnitDebt, overdue: bool, locale: str | None) -> str:
+    """One resident's reminder covering every open bill of their unit, in their language."""
+    t = Translator(locale)
+    total = sum(b.amount_cents - b.paid_cents for b in debt.bills)
+    when = t(WHEN_OVERDUE if overdue else WHEN_DUE, due=debt.oldest.due_date.isoformat())
+    months = ", ".join(b.period for b in debt.bills)
+    return t(REMINDER, unit=debt.unit.code, total=fmt_yuan(total), months=months, when=when)
 
 
 async def reachable_residents(session: AsyncSession, *, estate_id: int) -> dict[int, list[Resident]]:
@@ -121,25 +107,12 @@ async def send_payment_reminders(
                 and now - resident.last_reminded_at < WEEK
             ):
                 continue
-
-            def text_for(locale: str | None, debt: UnitDebt = debt, overdue: bool = overdue) -> str:
-                t = Translator(locale)
-                total = sum(b.amount_cents - b.paid_cents for b in debt.bills)
-                when = t(WHEN_OVERDUE if overdue else WHEN_DUE, due=debt.oldest.due_date.isoformat())
-                return t(
-                    REMINDER,
-                    unit=debt.unit.code,
-                    total=fmt_yuan(total),
-                    months=", ".join(b.period for b in debt.bills),
-                    when=when,
-                )
-
             n = await enqueue_to_resident(
                 session,
                 clock=clock,
                 resident_id=resident.id,
                 key=f"remind:{debt.unit.id}:{oldest.period}:{tier}:r{resident.id}",
-                text_for=text_for,
+                text_for=partial(_reminder_text, debt, overdue),
                 kind="reminder",
                 quiet=quiet,
             )

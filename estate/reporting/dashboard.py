@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from estate.billing.collection import CollectionRate, collection_rate, collection_rates
 from estate.billing.periods import period_of, shift
-from estate.billing.service import CollectionRate, collection_rate, collection_rates
 from estate.core.rules import DEFAULT_RULES, ServiceRules
 from estate.residents.models import Building
 from estate.tickets.callbacks import Satisfaction, satisfaction_rate

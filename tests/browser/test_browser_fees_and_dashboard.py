@@ -23,7 +23,7 @@ def _prepare(tmp_path) -> Settings:
     )
 
     async def setup() -> None:
-        from estate.billing.service import generate_monthly_bills
+        from estate.billing.bills import generate_monthly_bills
 
         ctx = Context.from_settings(settings, clock=SystemClock())
         async with ctx.engine.begin() as conn:

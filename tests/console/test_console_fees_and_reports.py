@@ -14,8 +14,8 @@ from sqlalchemy import func, select, text
 
 from console.auth import ROUTE_ROLES
 from desk.app import create_app
+from estate.billing.bills import generate_monthly_bills
 from estate.billing.models import Bill, FeeItem, Payment
-from estate.billing.service import generate_monthly_bills
 from estate.bookings.models import ServiceItem
 from estate.core.db import make_sessionmaker
 from estate.messaging.models import Notice, OutboundMessage

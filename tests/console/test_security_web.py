@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from desk.app import create_app
+from estate.billing.bills import generate_monthly_bills
 from estate.billing.models import FeeItem
-from estate.billing.service import generate_monthly_bills
 from estate.core.errors import NotFound
 from estate.messaging.models import OutboundMessage
 from estate.reporting.reports import to_csv, to_xlsx

@@ -9,18 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from estate.billing.models import Bill, BillLine
+from estate.bookings.booking import book, cancel_booking
+from estate.bookings.catalogue import list_services
+from estate.bookings.handling import assign_booking, complete_booking, confirm_booking
 from estate.bookings.models import Booking, ServiceItem, ServiceSlot
-from estate.bookings.service import (
-    assign_booking,
-    available_slots,
-    book,
-    bookings_for_resident,
-    cancel_booking,
-    complete_booking,
-    confirm_booking,
-    ensure_slots,
-    list_services,
-)
+from estate.bookings.queries import bookings_for_resident
+from estate.bookings.slots import available_slots, ensure_slots
 from estate.core.db import make_sessionmaker
 from estate.core.errors import Conflict, InvalidTransition, ValidationFailed
 from estate.messaging.models import OutboundMessage

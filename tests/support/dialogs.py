@@ -99,7 +99,7 @@ async def world_with_catalogue(ctx: Context, at: datetime) -> World:
         await s.flush()
         from datetime import time, timedelta
 
-        from estate.bookings.service import ensure_slots
+        from estate.bookings.slots import ensure_slots
 
         for d in range(3):
             await ensure_slots(

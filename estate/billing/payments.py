@@ -1,0 +1,149 @@
+"""Payments and their allocation: oldest debt first (or the bill named), the rest to the prepaid balance.
+
+Money is integer fen. Whatever a payment leaves over goes to the unit's prepaid balance, which pays
+later bills as they are issued (`apply_prepaid`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from estate.billing.models import Bill, Payment, PaymentAllocation
+from estate.core.clock import Clock
+from estate.core.db import insert_for
+from estate.core.errors import NotFound, ValidationFailed
+from estate.residents.models import Unit
+from estate.staff.audit import audit
+
+METHODS = ("cash", "wechat", "alipay", "bank", "card", "prepaid", "import")
+
+
+async def open_bills(session: AsyncSession, unit_id: int) -> list[Bill]:
+    """The unit's bills not yet paid in full, oldest first (locked for update on PostgreSQL)."""
+    stmt = (
+        select(Bill)
+        .where(Bill.unit_id == unit_id, Bill.paid_cents < Bill.amount_cents)
+        .order_by(Bill.period, Bill.id)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return list((await session.execute(stmt.execution_options(populate_existing=True))).scalars())
+
+
+async def _allocate(session: AsyncSession, *, payment: Payment, bills: list[Bill], amount: int) -> int:
+    """Pay `amount` into the bills in order; returns what is left over."""
+    left = amount
+    for bill in bills:
+        if left <= 0:
+            break
+        part = min(left, bill.amount_cents - bill.paid_cents)
+        if part <= 0:
+            continue
+        bill.paid_cents += part
+        if bill.paid_cents >= bill.amount_cents:
+            bill.settled_at = payment.paid_at
+        session.add(PaymentAllocation(payment_id=payment.id, bill_id=bill.id, amount_cents=part))
+        left -= part
+    return left
+
+
+async def _insert_payment(
+    session: AsyncSession, *, idempotency_key: str | None, **values: Any
+) -> tuple[Payment, bool]:
+    """The new payment and True, or, for an idempotency key already used, the first payment and False."""
+    if not idempotency_key:
+        payment = Payment(**values)
+        session.add(payment)
+        await session.flush()
+        return payment, True
+    stmt = (
+        insert_for(session)(Payment)
+        .values(idempotency_key=idempotency_key, **values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Payment.id)
+    )
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    if new_id is None:  # a double click: the first payment stands
+        existing = await session.execute(select(Payment).where(Payment.idempotency_key == idempotency_key))
+        return existing.scalar_one(), False
+    inserted = await session.get(Payment, new_id)
+    assert inserted is not None
+    return inserted, True
+
+
+async def record_payment(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    unit_id: int,
+    amount_cents: int,
+    method: str = "cash",
+    staff_id: int | None = None,
+    bill_id: int | None = None,
+    idempotency_key: str | None = None,
+    note: str | None = None,
+    paid_at: datetime | None = None,
+) -> Payment:
+    """Record a payment (partial or full); the same idempotency key twice records it once."""
+    if amount_cents <= 0:
+        raise ValidationFailed("bad_amount", amount=amount_cents)
+    if method not in METHODS:
+        raise ValidationFailed("bad_method", method=method)
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("unit_not_found")
+    payment, created = await _insert_payment(
+        session,
+        idempotency_key=idempotency_key,
+        unit_id=unit_id,
+        bill_id=bill_id,
+        amount_cents=amount_cents,
+        method=method,
+        paid_at=paid_at or clock.now(),
+        staff_id=staff_id,
+        note=note,
+    )
+    if not created:
+        return payment
+    bills = await open_bills(session, unit_id)
+    if bill_id is not None:
+        bills.sort(key=lambda b: (b.id != bill_id, b.period))
+    left = await _allocate(session, payment=payment, bills=bills, amount=amount_cents)
+    if left > 0:
+        unit.prepaid_cents += left
+    await session.flush()
+    await audit(
+        session,
+        clock=clock,
+        staff_id=staff_id,
+        action="payment.record",
+        target_type="unit",
+        target_id=unit.code,
+        detail={"amount_cents": amount_cents, "method": method, "payment_id": payment.id},
+    )
+    return payment
+
+
+async def apply_prepaid(session: AsyncSession, *, clock: Clock, unit_id: int) -> int:
+    """Pay open bills from the unit's prepaid balance; returns the amount used."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None or unit.prepaid_cents <= 0:
+        return 0
+    bills = await open_bills(session, unit_id)
+    due = sum(b.amount_cents - b.paid_cents for b in bills)
+    use = min(due, unit.prepaid_cents)
+    if use <= 0:
+        return 0
+    payment = Payment(
+        unit_id=unit_id, amount_cents=use, method="prepaid", paid_at=clock.now(), note="prepaid"
+    )
+    session.add(payment)
+    await session.flush()
+    await _allocate(session, payment=payment, bills=bills, amount=use)
+    unit.prepaid_cents -= use
+    await session.flush()
+    return use
