@@ -150,7 +150,7 @@ async def test_reports_download_as_csv_and_xlsx(ctx, world):
 
 async def test_dashboard_figures_equal_the_database_for_the_demo_estate(sqlite_engine, settings, clock):
     from estate.core.context import Context
-    from estate.demo import seed_demo
+    from estate.demo.seed import seed_demo
 
     ctx = Context(
         settings=settings, engine=sqlite_engine, sessions=make_sessionmaker(sqlite_engine), clock=clock
