@@ -1,4 +1,5 @@
-"""Reading tickets: look-up by reference or id, the staff lists, a ticket's timeline, what is overdue."""
+"""Reading tickets: look-up by reference or id (and as a staff member may see them), the staff lists, a ticket's
+timeline, what is overdue and its SLA badge."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.errors import NotFound
+from estate.core.rules import DEFAULT_RULES, ServiceRules
+from estate.staff.models import Role, Staff
 from estate.tickets.models import (
     Ticket,
     TicketEvent,
@@ -31,6 +34,14 @@ async def get_ticket(session: AsyncSession, ref_or_id: str | int) -> Ticket:
         ).scalar_one_or_none()
     if ticket is None:
         raise NotFound("ticket_not_found", ref=str(ref_or_id))
+    return ticket
+
+
+async def visible_ticket(session: AsyncSession, *, viewer: Staff, ticket_id: int) -> Ticket:
+    """The ticket if `viewer` may see it (technicians see only their own work); raises NotFound otherwise."""
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None or (viewer.role == Role.TECHNICIAN and ticket.technician_id != viewer.id):
+        raise NotFound("ticket_not_found")
     return ticket
 
 
@@ -77,6 +88,26 @@ def overdue_filter(now: datetime) -> Any:
         (Ticket.status.in_([S.NEW, S.CLAIMED])) & (Ticket.dispatch_due < now),
         (Ticket.status.in_(list(OPEN_STATUSES))) & (Ticket.resolve_due < now),
     )
+
+
+def sla_badge(
+    ticket: Ticket, now: datetime, rules: ServiceRules = DEFAULT_RULES
+) -> tuple[str, datetime | None]:
+    """(ok | near | breached | none, the deadline that counts now)."""
+    due = (
+        ticket.dispatch_due
+        if ticket.status in (S.NEW, S.CLAIMED)
+        else ticket.resolve_due
+        if ticket.status in OPEN_STATUSES
+        else None
+    )
+    if due is None:
+        return "none", None
+    if now > due:
+        return "breached", due
+    if due - now <= rules.near_breach:
+        return "near", due
+    return "ok", due
 
 
 async def recent_urgent_ticket(
