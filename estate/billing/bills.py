@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from estate.billing.allocation import apply_prepaid
 from estate.billing.fees import bill_lines_for, fee_items, unit_quantities
 from estate.billing.models import Bill, BillLine, FeeItem
-from estate.billing.payments import apply_prepaid
 from estate.billing.periods import due_date, parse_period
 from estate.core.clock import Clock
 from estate.core.db import insert_for

@@ -8,48 +8,18 @@ payment (unit, amount, paid_at, method, reference); the reference makes a second
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from estate.billing.import_rows import estate_units, paid_at_of, positive_cents, unit_of_row
 from estate.billing.models import Bill, BillLine, Payment
-from estate.billing.money import yuan_to_cents
 from estate.billing.payments import record_payment
 from estate.billing.periods import due_date, parse_period
 from estate.core.clock import Clock
-from estate.core.errors import ValidationFailed
 from estate.core.tables import ImportReport, Progress, canonical_value
-from estate.residents.models import Estate, Unit
-
-
-async def _context(session: AsyncSession, estate_id: int) -> tuple[Estate, dict[str, Unit]]:
-    estate = await session.get(Estate, estate_id)
-    if estate is None:
-        raise ValidationFailed("unknown_estate")
-    units = {
-        u.code: u for u in (await session.execute(select(Unit).where(Unit.estate_id == estate_id))).scalars()
-    }
-    return estate, units
-
-
-def _amount(raw: str) -> int | None:
-    try:
-        cents = yuan_to_cents(raw)
-    except ValidationFailed:
-        return None
-    return cents if cents > 0 else None
-
-
-def _unit_of(
-    row: dict[str, str], units: dict[str, Unit], report: ImportReport, row_number: int
-) -> Unit | None:
-    """The row's unit, or None with the row named in the report."""
-    unit = units.get((row.get("unit") or "").strip().upper())
-    if unit is None:
-        report.error(row_number, "unknown_unit", row.get("unit", ""))
-    return unit
 
 
 async def import_bills(
@@ -62,12 +32,12 @@ async def import_bills(
 ) -> ImportReport:
     """Create bills from fee lines; months already billed for a unit are skipped."""
     report = ImportReport()
-    estate, units = await _context(session, estate_id)
+    estate, units = await estate_units(session, estate_id)
     groups: dict[tuple[int, str], list[tuple[str, int]]] = {}
     for i, row in enumerate(rows, start=2):
         if progress:
             progress(i - 1, len(rows))
-        unit = _unit_of(row, units, report, i)
+        unit = unit_of_row(row, units, report, i)
         if unit is None:
             continue
         period = (row.get("period") or "").strip()
@@ -76,7 +46,7 @@ async def import_bills(
         except ValueError:
             report.error(i, "bad_period", period)
             continue
-        amount = _amount(row.get("amount", ""))
+        amount = positive_cents(row.get("amount", ""))
         if amount is None:
             report.error(i, "bad_amount", row.get("amount", ""))
             continue
@@ -109,21 +79,6 @@ async def import_bills(
     return report
 
 
-def _paid_at(raw: str, tz: ZoneInfo) -> datetime | None:
-    raw = (raw or "").strip().replace("/", "-")
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-        try:
-            parsed = datetime.strptime(raw[:19], fmt)
-        except ValueError:
-            continue
-        return (
-            parsed.replace(tzinfo=tz)
-            if fmt != "%Y-%m-%d"
-            else datetime.combine(parsed.date(), time(12), tzinfo=tz)
-        )
-    return None
-
-
 async def import_payments(
     session: AsyncSession,
     *,
@@ -134,16 +89,16 @@ async def import_payments(
 ) -> ImportReport:
     """Record payments; each needs a reference (receipt number), which makes re-imports harmless."""
     report = ImportReport()
-    estate, units = await _context(session, estate_id)
+    estate, units = await estate_units(session, estate_id)
     tz = ZoneInfo(estate.timezone)
     today = clock.now().astimezone(tz).date()
     for i, row in enumerate(rows, start=2):
         if progress:
             progress(i - 1, len(rows))
-        unit = _unit_of(row, units, report, i)
+        unit = unit_of_row(row, units, report, i)
         if unit is None:
             continue
-        amount = _amount(row.get("amount", ""))
+        amount = positive_cents(row.get("amount", ""))
         if amount is None:
             report.error(i, "bad_amount", row.get("amount", ""))
             continue
@@ -151,7 +106,7 @@ async def import_payments(
         if not reference:
             report.error(i, "missing_reference")
             continue
-        paid_at = _paid_at(row.get("paid_at", ""), tz) if row.get("paid_at") else clock.now()
+        paid_at = paid_at_of(row.get("paid_at", ""), tz) if row.get("paid_at") else clock.now()
         if paid_at is None or paid_at.date() > today or paid_at.date() < date(2000, 1, 1):
             report.error(i, "bad_date", row.get("paid_at", ""))
             continue

@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from estate.billing.allocation import apply_prepaid
 from estate.billing.bills import generate_monthly_bills
 from estate.billing.collection import collection_rates
 from estate.billing.debts import arrears, low_balance_units
 from estate.billing.models import Bill, BillLine, FeeItem, Payment, UnitFee
-from estate.billing.payments import apply_prepaid, record_payment
+from estate.billing.payments import record_payment
 from estate.billing.statements import unit_statement
 from estate.core.errors import ValidationFailed
 from estate.residents.models import Unit
