@@ -20,7 +20,9 @@ from estate.residents.models import Building, Unit
 from estate.staff.models import Department, Role, Staff
 from estate.staff.service import technicians
 from estate.tickets import queries as ticket_queries
-from estate.tickets import service as svc
+from estate.tickets.assignment import ClaimConflict, claim_ticket, dispatch_ticket
+from estate.tickets.categories import CATEGORIES
+from estate.tickets.messages import add_note, add_staff_reply
 from estate.tickets.models import (
     Attachment,
     Escalation,
@@ -31,7 +33,8 @@ from estate.tickets.models import (
 )
 from estate.tickets.notify import DEPARTMENT_LABELS, STATUS_LABELS
 from estate.tickets.phrases import find_forbidden, standard_phrases
-from estate.tickets.sla import CATEGORIES
+from estate.tickets.progress import close_ticket, reopen_ticket, resolve_ticket, start_work
+from estate.tickets.reclassify import reclassify_ticket
 from estate.tickets.transitions import OPEN_STATUSES, allowed_actions
 
 PAGE_SIZE = 50
@@ -261,10 +264,10 @@ def register(app: FastAPI, ctx) -> None:
         ticket_id: int, page: Page = Depends(page_for("ticket.claim", write=True), scope="function")
     ) -> Response:
         try:
-            await svc.claim_ticket(
+            await claim_ticket(
                 page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id
             )
-        except svc.ClaimConflict as exc:
+        except ClaimConflict as exc:
             ticket = await _visible(page, ticket_id)
             return await show(
                 page, ticket, status=409, claim_lost=exc.winner.display_name if exc.winner else "?"
@@ -278,7 +281,7 @@ def register(app: FastAPI, ctx) -> None:
         technician: str = Form(""),
         page: Page = Depends(page_for("ticket.dispatch", write=True), scope="function"),
     ) -> Response:
-        await svc.dispatch_ticket(
+        await dispatch_ticket(
             page.session,
             clock=page.ctx.clock,
             ticket_id=ticket_id,
@@ -299,7 +302,7 @@ def register(app: FastAPI, ctx) -> None:
         if matches:
             ticket = await _visible(page, ticket_id)
             return await show(page, ticket, status=422, refused=text, forbidden=matches)
-        await svc.add_staff_reply(
+        await add_staff_reply(
             page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id, text=text
         )
         return page.redirect(f"/tickets/{ticket_id}")
@@ -312,7 +315,7 @@ def register(app: FastAPI, ctx) -> None:
     ) -> Response:
         await _visible(page, ticket_id)
         kind, _, code = classification.partition(":")
-        await svc.reclassify_ticket(
+        await reclassify_ticket(
             page.session,
             clock=page.ctx.clock,
             ticket_id=ticket_id,
@@ -330,7 +333,7 @@ def register(app: FastAPI, ctx) -> None:
         page: Page = Depends(page_for("ticket.note", write=True), scope="function"),
     ) -> Response:
         await _visible(page, ticket_id)
-        await svc.add_note(
+        await add_note(
             page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id, text=text
         )
         return page.redirect(f"/tickets/{ticket_id}")
@@ -340,7 +343,7 @@ def register(app: FastAPI, ctx) -> None:
         ticket_id: int, page: Page = Depends(page_for("ticket.start", write=True), scope="function")
     ) -> Response:
         await _visible(page, ticket_id)
-        await svc.start_work(page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id)
+        await start_work(page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id)
         return page.redirect(f"/tickets/{ticket_id}")
 
     @app.post("/tickets/{ticket_id}/resolve")
@@ -350,7 +353,7 @@ def register(app: FastAPI, ctx) -> None:
         page: Page = Depends(page_for("ticket.resolve", write=True), scope="function"),
     ) -> Response:
         await _visible(page, ticket_id)
-        await svc.resolve_ticket(
+        await resolve_ticket(
             page.session,
             clock=page.ctx.clock,
             ticket_id=ticket_id,
@@ -366,7 +369,7 @@ def register(app: FastAPI, ctx) -> None:
         reason: str = Form(""),
         page: Page = Depends(page_for("ticket.reopen", write=True), scope="function"),
     ) -> Response:
-        await svc.reopen_ticket(
+        await reopen_ticket(
             page.session,
             clock=page.ctx.clock,
             ticket_id=ticket_id,
@@ -379,9 +382,7 @@ def register(app: FastAPI, ctx) -> None:
     async def close(
         ticket_id: int, page: Page = Depends(page_for("ticket.close", write=True), scope="function")
     ) -> Response:
-        await svc.close_ticket(
-            page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id
-        )
+        await close_ticket(page.session, clock=page.ctx.clock, ticket_id=ticket_id, staff_id=page.staff.id)
         return page.redirect(f"/tickets/{ticket_id}")
 
     @app.get("/attachments/{attachment_id}")

@@ -20,7 +20,7 @@ from console.labels import EVENT_LABELS, KIND_LABELS, OTHER_EVENT
 from estate.billing.money import fmt_yuan
 from estate.core.context import Context
 from estate.staff.models import Staff
-from estate.tickets.sla import category
+from estate.tickets.categories import category
 from locales import LOCALES, Translator, normalize_locale
 
 HERE = Path(__file__).parent

@@ -14,9 +14,9 @@ from estate.billing.collection import CollectionRate, collection_rate, collectio
 from estate.billing.periods import period_of, shift
 from estate.core.rules import DEFAULT_RULES, ServiceRules
 from estate.residents.models import Building
-from estate.tickets.callbacks import Satisfaction, satisfaction_rate
 from estate.tickets.models import Ticket, TicketKind
 from estate.tickets.queries import overdue_filter
+from estate.tickets.satisfaction import Satisfaction, satisfaction_rate
 from estate.tickets.transitions import OPEN_STATUSES
 
 

@@ -1,23 +1,37 @@
-"""Photos nobody took up: uploads that no request linked within a day are removed, rows and files.
+"""Photos on tickets: linking uploads to a ticket's timeline event, and removing those nobody took up.
 
-Files are content-addressed, so one file may belong to several rows: it is removed only when no
-row refers to it any more and it was not written (or re-used, which touches it) within the day.
+Uploads that no request linked within a day are removed, rows and files. Files are content-addressed, so
+one file may belong to several rows: it is removed only when no row refers to it any more and it was not
+written (or re-used, which touches it) within the day.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.clock import Clock
-from estate.tickets.models import Attachment
+from estate.tickets.models import Attachment, Ticket, TicketEvent
 
 UNLINKED_FOR = timedelta(days=1)
+
+
+async def link_attachments(
+    session: AsyncSession, ticket: Ticket, event: TicketEvent, attachment_ids: Sequence[int]
+) -> None:
+    """Put uploads not yet linked on the ticket, at the timeline event they came with."""
+    await session.execute(
+        update(Attachment)
+        .where(Attachment.id.in_(list(attachment_ids)), Attachment.ticket_id.is_(None))
+        .values(ticket_id=ticket.id, event_id=event.id)
+    )
+    event.data = {**(event.data or {}), "attachments": list(attachment_ids)}
 
 
 async def remove_unlinked(

@@ -1,10 +1,10 @@
 """Escalation along the three levels of responsibility: 接待人 -> 客服主管 -> 主管副总经理 (DESIGN §3).
 
-A breached dispatch deadline goes to the supervisor (level 1); a breached resolve deadline, or a
-repair still unresolved `rules.repair_resolve_grace` after its dispatch deadline, goes to the deputy GM
-(level 2). Each
-escalation is recorded once (unique per ticket, level and reason), so the scan can run any number of
-times, in any number of processes.
+A major complaint, or a low rating, goes to the supervisor (level 1) at once. A breached dispatch deadline
+goes to the supervisor; a breached resolve deadline, or a repair still unresolved
+`rules.repair_resolve_grace` after its dispatch deadline, goes to the deputy GM (level 2). Each escalation
+is recorded once (unique per ticket, level and reason), so the scan can run any number of times, in any
+number of processes.
 """
 
 from __future__ import annotations
@@ -12,16 +12,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.clock import Clock
 from estate.core.rules import DEFAULT_RULES, ServiceRules
+from estate.staff.models import Role
 from estate.tickets.models import Escalation, Ticket, TicketStatus
-from estate.tickets.service import escalate
+from estate.tickets.timeline import record_event
 from estate.tickets.transitions import OPEN_STATUSES
 
 S = TicketStatus
+
+
+async def escalate(
+    session: AsyncSession, ticket: Ticket, *, at: datetime, level: int, reason: str
+) -> Escalation | None:
+    """Record an escalation once per (ticket, level, reason); None when it was recorded before."""
+    existing = await session.execute(
+        select(Escalation.id).where(
+            Escalation.ticket_id == ticket.id, Escalation.level == level, Escalation.reason == reason
+        )
+    )
+    if existing.first() is not None:
+        return None
+    to_role = Role.SUPERVISOR if level == 1 else Role.DEPUTY
+    row = Escalation(ticket_id=ticket.id, level=level, reason=reason, to_role=to_role, at=at)
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:  # another process recorded the same escalation a moment ago
+        return None
+    ticket.escalation_level = max(ticket.escalation_level, level)
+    await record_event(
+        session, ticket, at=at, kind="escalated", data={"level": level, "reason": reason, "to_role": to_role}
+    )
+    return row
 
 
 @dataclass(frozen=True)
@@ -31,32 +59,31 @@ class DueEscalation:
     reason: str
 
 
+async def _ids(session: AsyncSession, *conditions: ColumnElement[bool]) -> list[int]:
+    return list((await session.execute(select(Ticket.id).where(*conditions))).scalars())
+
+
 async def due_escalations(
     session: AsyncSession, *, now: datetime, rules: ServiceRules = DEFAULT_RULES
 ) -> list[DueEscalation]:
     """Escalations whose deadline has passed and that have not been recorded yet."""
-    due: list[DueEscalation] = []
-    undispatched = await session.execute(
-        select(Ticket.id).where(
-            Ticket.status.in_([S.NEW, S.CLAIMED]), Ticket.dispatch_due.is_not(None), Ticket.dispatch_due < now
-        )
+    still_open = Ticket.status.in_(list(OPEN_STATUSES))
+    undispatched = await _ids(
+        session,
+        Ticket.status.in_([S.NEW, S.CLAIMED]),
+        Ticket.dispatch_due.is_not(None),
+        Ticket.dispatch_due < now,
     )
-    due += [DueEscalation(tid, 1, "dispatch_breach") for (tid,) in undispatched]
-    unresolved = await session.execute(
-        select(Ticket.id).where(
-            Ticket.status.in_(list(OPEN_STATUSES)), Ticket.resolve_due.is_not(None), Ticket.resolve_due < now
-        )
+    unresolved = await _ids(session, still_open, Ticket.resolve_due.is_not(None), Ticket.resolve_due < now)
+    stale_repairs = await _ids(
+        session,
+        still_open,
+        Ticket.resolve_due.is_(None),
+        Ticket.dispatch_due.is_not(None),
+        Ticket.dispatch_due < now - rules.repair_resolve_grace,
     )
-    due += [DueEscalation(tid, 2, "resolve_breach") for (tid,) in unresolved]
-    stale_repairs = await session.execute(
-        select(Ticket.id).where(
-            Ticket.status.in_(list(OPEN_STATUSES)),
-            Ticket.resolve_due.is_(None),
-            Ticket.dispatch_due.is_not(None),
-            Ticket.dispatch_due < now - rules.repair_resolve_grace,
-        )
-    )
-    due += [DueEscalation(tid, 2, "resolve_breach") for (tid,) in stale_repairs]
+    due = [DueEscalation(tid, 1, "dispatch_breach") for tid in undispatched]
+    due += [DueEscalation(tid, 2, "resolve_breach") for tid in unresolved + stale_repairs]
     if not due:
         return []
     done = await session.execute(
@@ -81,17 +108,3 @@ async def apply_escalations(
         if row is not None:
             applied.append(row)
     return applied
-
-
-async def open_escalations(
-    session: AsyncSession, *, role: str, limit: int = 50
-) -> list[tuple[Escalation, Ticket]]:
-    """Escalations addressed to a role whose ticket is still open, newest first (for the staff bell)."""
-    rows = await session.execute(
-        select(Escalation, Ticket)
-        .join(Ticket, and_(Ticket.id == Escalation.ticket_id))
-        .where(Escalation.to_role == role, Ticket.status.in_(list(OPEN_STATUSES)))
-        .order_by(Escalation.at.desc())
-        .limit(limit)
-    )
-    return [(e, t) for e, t in rows.all()]

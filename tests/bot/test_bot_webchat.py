@@ -13,8 +13,8 @@ from bot.webchat.sender import send_once
 from desk.app import create_app
 from estate.messaging.models import ChannelAccount, OutboundMessage
 from estate.residents.codes import issue_binding_code
+from estate.tickets.assignment import dispatch_ticket
 from estate.tickets.models import Attachment, Ticket
-from estate.tickets.service import dispatch_ticket
 from tests.support.dialogs import world_with_catalogue
 
 

@@ -14,8 +14,8 @@ from bot.webchat.sender import send_once
 from desk.app import create_app
 from estate.messaging.models import ChannelAccount
 from estate.residents.codes import issue_binding_code
+from estate.tickets.messages import add_staff_reply
 from estate.tickets.models import Ticket
-from estate.tickets.service import add_staff_reply
 from tests.bot import test_bot_telegram
 from tests.bot.test_bot_telegram import Conversation
 from tests.support.dialogs import world_with_catalogue

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from desk.app import create_app
 from estate.jobs import JOBS, run_job
 from estate.messaging.models import ChannelAccount
+from estate.tickets.create import create_ticket
 from estate.tickets.models import Attachment
-from estate.tickets.service import create_ticket
 from tests.bot.test_bot_webchat import png_bytes
 from tests.support.dialogs import tr, world_with_catalogue
 

@@ -10,8 +10,10 @@ from console.auth import ROUTE_ROLES
 from desk.app import create_app
 from estate.messaging.models import OutboundMessage
 from estate.staff.models import Staff
+from estate.tickets.assignment import dispatch_ticket
+from estate.tickets.create import create_ticket
 from estate.tickets.models import Ticket
-from estate.tickets.service import create_ticket, dispatch_ticket, resolve_ticket
+from estate.tickets.progress import resolve_ticket
 from tests.support.console import PASSWORD, ROLES, console_world, post_login, sign_in
 
 

@@ -20,8 +20,8 @@ from estate.core.errors import NotFound
 from estate.messaging.models import OutboundMessage
 from estate.reporting.reports import to_csv, to_xlsx
 from estate.residents.models import Resident
+from estate.tickets.create import create_ticket
 from estate.tickets.models import Ticket
-from estate.tickets.service import create_ticket
 from tests.support.console import console_world, sign_in
 
 EN = {"Accept-Language": "en-US,en;q=0.8"}

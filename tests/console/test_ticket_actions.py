@@ -12,9 +12,12 @@ from sqlalchemy import select
 from console.auth import ROUTE_ROLES
 from desk.app import create_app
 from estate.core.errors import DomainError
-from estate.tickets import service as svc
+from estate.tickets.assignment import claim_ticket, dispatch_ticket
 from estate.tickets.callbacks import record_callback
+from estate.tickets.create import create_ticket
 from estate.tickets.models import CallbackTask, Ticket, TicketStatus
+from estate.tickets.progress import close_ticket, reopen_ticket, resolve_ticket, start_work
+from estate.tickets.reclassify import reclassify_ticket
 from estate.tickets.transitions import TRANSITIONS, allowed_actions
 from tests.support.console import console_world, sign_in
 
@@ -40,26 +43,24 @@ async def act(s, ctx, world, ticket_id: int, action: str) -> None:
     """Take one action through its service, as the console's forms do."""
     clock, agent, supervisor = ctx.clock, world.staff["agent"].id, world.staff["supervisor"].id
     if action == "claim":
-        await svc.claim_ticket(s, clock=clock, ticket_id=ticket_id, staff_id=agent)
+        await claim_ticket(s, clock=clock, ticket_id=ticket_id, staff_id=agent)
     elif action == "dispatch":
         tech = world.staff["plumber"].id
-        await svc.dispatch_ticket(
+        await dispatch_ticket(
             s, clock=clock, ticket_id=ticket_id, staff_id=agent, department="engineering", technician_id=tech
         )
     elif action == "reclassify":
-        await svc.reclassify_ticket(
+        await reclassify_ticket(
             s, clock=clock, ticket_id=ticket_id, staff_id=agent, kind="complaint", category_code="security"
         )
     elif action == "start":
-        await svc.start_work(s, clock=clock, ticket_id=ticket_id, staff_id=world.staff["plumber"].id)
+        await start_work(s, clock=clock, ticket_id=ticket_id, staff_id=world.staff["plumber"].id)
     elif action == "resolve":
-        await svc.resolve_ticket(s, clock=clock, ticket_id=ticket_id, staff_id=agent, result="Fixed")
+        await resolve_ticket(s, clock=clock, ticket_id=ticket_id, staff_id=agent, result="Fixed")
     elif action == "reopen":
-        await svc.reopen_ticket(
-            s, clock=clock, ticket_id=ticket_id, staff_id=supervisor, reason="Still drips"
-        )
+        await reopen_ticket(s, clock=clock, ticket_id=ticket_id, staff_id=supervisor, reason="Still drips")
     elif action == "close":
-        await svc.close_ticket(s, clock=clock, ticket_id=ticket_id, staff_id=supervisor)
+        await close_ticket(s, clock=clock, ticket_id=ticket_id, staff_id=supervisor)
     elif action == "callback":
         task = (await s.execute(select(CallbackTask).where(CallbackTask.ticket_id == ticket_id))).scalar_one()
         await record_callback(
@@ -78,7 +79,7 @@ async def act(s, ctx, world, ticket_id: int, action: str) -> None:
 
 async def ticket_in(ctx, world, status: str) -> Ticket:
     async with ctx.sessions() as s, s.begin():
-        ticket = await svc.create_ticket(
+        ticket = await create_ticket(
             s,
             clock=ctx.clock,
             estate_id=world.estate.id,

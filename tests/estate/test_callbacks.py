@@ -8,9 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from estate.core.errors import InvalidTransition, ValidationFailed
-from estate.tickets.callbacks import due_callbacks, record_callback, record_survey, satisfaction_rate
+from estate.tickets.callbacks import due_callbacks, record_callback
+from estate.tickets.create import create_ticket
 from estate.tickets.models import Escalation
-from estate.tickets.service import create_ticket, resolve_ticket
+from estate.tickets.progress import resolve_ticket
+from estate.tickets.satisfaction import satisfaction_rate
+from estate.tickets.surveys import record_survey
 from tests.support.factories import make_world
 
 

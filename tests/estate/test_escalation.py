@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from estate.tickets.assignment import dispatch_ticket
+from estate.tickets.create import create_ticket
 from estate.tickets.escalation import apply_escalations, due_escalations
 from estate.tickets.models import Escalation, TicketEvent
-from estate.tickets.service import create_ticket, dispatch_ticket
 from tests.conftest import SHANGHAI
 from tests.support.factories import make_world
 

@@ -14,8 +14,9 @@ from estate.core.rules import DEFAULT_RULES, ServiceRules
 from estate.core.settings import SettingsError, load_settings
 from estate.jobs import run_job
 from estate.messaging.models import OutboundMessage
+from estate.tickets.create import create_ticket
 from estate.tickets.models import Escalation, Ticket
-from estate.tickets.service import create_ticket, resolve_ticket
+from estate.tickets.progress import resolve_ticket
 from tests.conftest import SHANGHAI
 from tests.support.console import console_world, sign_in
 from tests.support.dialogs import Chat

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from estate.tickets.categories import URGENT_CATEGORIES, default_urgency
 from estate.tickets.models import TicketKind, Urgency
-from estate.tickets.sla import (
-    URGENT_CATEGORIES,
-    default_urgency,
-    dispatch_deadline,
-    end_of_local_day,
-    resolve_deadline,
-)
+from estate.tickets.sla import dispatch_deadline, end_of_local_day, resolve_deadline
 from tests.conftest import SHANGHAI
 
 

@@ -11,23 +11,13 @@ from sqlalchemy import func, select
 from estate.core.db import make_sessionmaker
 from estate.core.errors import InvalidTransition, RateLimited, ValidationFailed
 from estate.messaging.models import OutboundMessage
+from estate.tickets.assignment import ClaimConflict, claim_ticket, dispatch_ticket
+from estate.tickets.create import create_ticket
+from estate.tickets.messages import ForbiddenPhraseError, add_note, add_resident_message, add_staff_reply
 from estate.tickets.models import CallbackTask, Escalation, Ticket, TicketEvent
+from estate.tickets.progress import close_ticket, reopen_ticket, resolve_ticket, start_work
 from estate.tickets.queries import get_ticket, timeline
-from estate.tickets.service import (
-    ClaimConflict,
-    ForbiddenPhraseError,
-    add_note,
-    add_resident_message,
-    add_staff_reply,
-    claim_ticket,
-    close_ticket,
-    create_ticket,
-    dispatch_ticket,
-    reopen_ticket,
-    resolve_ticket,
-    start_work,
-    urge_ticket,
-)
+from estate.tickets.urging import urge_ticket
 from tests.support.factories import make_world
 
 

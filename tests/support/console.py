@@ -59,7 +59,7 @@ def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
     from estate.core.clock import SystemClock
     from estate.core.settings import Settings
     from estate.schema import Base
-    from estate.tickets.service import create_ticket
+    from estate.tickets.create import create_ticket
     from tests.support.live import run_async
 
     settings = Settings(
