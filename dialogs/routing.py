@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dialogs.base import Go
 from dialogs.choices import BACK, CANCEL, MENU
-from dialogs.flows import emergency
+from dialogs.flows.emergency.recording import record as record_emergency
 from dialogs.registry import COMMANDS, FLOWS, entry_for
 from dialogs.steps import Human, Menu, Tickets
 from dialogs.turn import Turn
@@ -70,7 +70,7 @@ async def _global_intent(turn: Turn, flow_name: str, text: str) -> Go | None:
     """An emergency, "cancel", "a person please" or "where is my repair?" said in the middle of a flow."""
     found = await understand(turn, text)
     if found.urgent:
-        return await emergency.record(turn, found)
+        return await record_emergency(turn, found)
     if flow_name not in ("menu", "emergency") and is_short(text) and found.confidence >= GLOBAL_CONFIDENCE:
         if found.intent == "cancel":
             turn.say(turn.t(CANCELLED))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dialogs.base import Go, Step
-from dialogs.choices import BACK, CANCEL, NO, SKIP, YES, nav
-from dialogs.flows.shared import category_choices, estate_id, photo_step
+from dialogs.choices import BACK, CANCEL, SKIP, nav
+from dialogs.flows.confirm_request import confirm_step, file_request, show_request
+from dialogs.flows.shared import category_choices, photo_step
 from dialogs.registry import flow
-from dialogs.steps import Complaint, Menu
+from dialogs.steps import Complaint
 from dialogs.turn import Turn
 from dialogs.types import Event, number_choice, text_of
 from estate.tickets.categories import category
-from estate.tickets.create import create_ticket
 from estate.tickets.models import TicketKind
 from locales import N_
 
@@ -56,37 +56,16 @@ async def content_handle(turn: Turn, event: Event) -> Go | None:
 
 
 async def complaint_confirm_prompt(turn: Turn) -> None:
-    t = turn.t
-    cat = category(TicketKind.COMPLAINT, turn.data.get("category", "other"))
-    turn.say(
-        t("Please check your complaint:")
-        + "\n"
-        + t("Category: {category}", category=t(cat.label) if cat else "-")
-        + "\n"
-        + t("Details: {text}", text=turn.data.get("content", ""))
-        + "\n"
-        + t("Photos: {n}", n=len(turn.data.get("photos", []))),
-        nav(t, YES, NO, CANCEL),
+    show_request(
+        turn,
+        turn.t("Please check your complaint:"),
+        TicketKind.COMPLAINT,
+        [turn.t("Details: {text}", text=turn.data.get("content", ""))],
     )
 
 
-async def complaint_confirm(turn: Turn, event: Event) -> Go | None:
-    if event.payload == NO:
-        return Go(Complaint.START)
-    if event.payload != YES:
-        return None
-    ticket = await create_ticket(
-        turn.session,
-        clock=turn.ctx.clock,
-        estate_id=await estate_id(turn),
-        kind=TicketKind.COMPLAINT,
-        category_code=turn.data.get("category") or "other",
-        description=turn.data["content"],
-        resident_id=turn.me.id,
-        channel_account_id=turn.account.id,
-        attachment_ids=turn.data.get("photos", []),
-        rules=turn.ctx.rules,
-    )
+async def file_complaint(turn: Turn) -> None:
+    ticket = await file_request(turn, TicketKind.COMPLAINT, turn.data["content"])
     turn.say(
         turn.t("Your complaint has been registered. Reference: {ref}.", ref=ticket.ref)
         + "\n"
@@ -97,7 +76,6 @@ async def complaint_confirm(turn: Turn, event: Event) -> Go | None:
             deadline=turn.local(ticket.resolve_due) if ticket.resolve_due else "-",
         )
     )
-    return Go(Menu.START)
 
 
 flow(
@@ -106,6 +84,6 @@ flow(
         Complaint.START: Step(complaint_start_prompt, complaint_start),
         Complaint.CONTENT: Step(content_prompt, content_handle),
         Complaint.PHOTOS: photo_step(Complaint.CONFIRM),
-        Complaint.CONFIRM: Step(complaint_confirm_prompt, complaint_confirm),
+        Complaint.CONFIRM: confirm_step(complaint_confirm_prompt, again=Complaint.START, file=file_complaint),
     },
 )
