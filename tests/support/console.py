@@ -8,7 +8,7 @@ import httpx
 
 from estate.core.context import Context
 from estate.staff.service import create_staff
-from tests.support.factories import make_world
+from tests.support.factories import make_ticket, make_world
 
 PASSWORD = "console-pass-1"
 ROLES = ("agent", "supervisor", "manager", "deputy", "technician", "cashier", "admin")
@@ -59,7 +59,6 @@ def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
     from estate.core.clock import SystemClock
     from estate.core.settings import Settings
     from estate.schema import Base
-    from estate.tickets.create import create_ticket
     from tests.support.live import run_async
 
     settings = Settings(
@@ -73,17 +72,7 @@ def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
         async with ctx.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         world = await console_world(ctx)
-        async with ctx.sessions() as s, s.begin():
-            ticket = await create_ticket(
-                s,
-                clock=ctx.clock,
-                estate_id=world.estate.id,
-                kind="repair",
-                category_code="plumbing",
-                description=description,
-                resident_id=world.resident.id,
-                channel_account_id=world.account.id,
-            )
+        ticket = await make_ticket(ctx, world, description)
         await ctx.close()
         return ticket.ref, ticket.id
 

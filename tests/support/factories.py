@@ -1,16 +1,20 @@
-"""Small builders for test data: an estate with a unit, residents, staff of each role."""
+"""Small builders for test data: an estate with a unit, residents, staff of each role, and tickets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from estate.core.context import Context
 from estate.messaging.models import ChannelAccount
 from estate.residents.models import Building, Estate, Resident, Unit
 from estate.staff.models import Staff
+from estate.tickets.create import create_ticket
+from estate.tickets.models import Ticket
 
 
 @dataclass
@@ -84,3 +88,28 @@ async def make_world(session: AsyncSession, *, at: datetime, channel: str = "web
     )
     world.staff["agent2"] = await make_staff(session, "agent2", "agent", estate_id=estate.id)
     return world
+
+
+async def make_ticket(
+    ctx: Context,
+    world: World,
+    description: str = "Tap drips",
+    *,
+    kind: str = "repair",
+    category_code: str = "plumbing",
+    **extra: Any,
+) -> Ticket:
+    """A new ticket from the world's resident, through the real service, in a unit of work of its own
+    (a plumbing repair unless told otherwise; `extra` goes to `create_ticket`)."""
+    async with ctx.sessions() as s, s.begin():
+        return await create_ticket(
+            s,
+            clock=ctx.clock,
+            estate_id=world.estate.id,
+            kind=kind,
+            category_code=category_code,
+            description=description,
+            resident_id=world.resident.id,
+            channel_account_id=world.account.id,
+            **extra,
+        )
