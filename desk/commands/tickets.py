@@ -24,6 +24,7 @@ def tickets_list(
         async with ctx.sessions() as s:
             tickets = await list_tickets(s, statuses=[status] if status else None, limit=limit)
             units = {t.unit_id: await s.get(Unit, t.unit_id) for t in tickets if t.unit_id}
+            codes = {unit_id: unit.code for unit_id, unit in units.items() if unit is not None}
             return [
                 {
                     "ref": t.ref,
@@ -31,7 +32,7 @@ def tickets_list(
                     "category": t.category,
                     "status": t.status,
                     "urgency": t.urgency,
-                    "unit": units[t.unit_id].code if t.unit_id else None,
+                    "unit": codes.get(t.unit_id) if t.unit_id else None,
                     "location": t.location_text,
                     "description": t.description,
                     "created_at": t.created_at.isoformat(),
