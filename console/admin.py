@@ -1,4 +1,4 @@
-"""Callbacks (回访), the audit log, and staff administration."""
+"""Staff administration: the staff list, adding staff, switching accounts off and on, setting passwords."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from console.app import page_for
 from console.web import Page
 from estate.core.errors import DomainError
 from estate.staff.audit import audit
-from estate.staff.models import AuditLog, Department, Role, Staff
+from estate.staff.models import Department, Role, Staff
 from estate.staff.passwords import set_password
 from estate.staff.service import create_staff
-from estate.tickets.callbacks import due_callbacks, record_callback
 
 
 async def staff_page(page: Page, *, status: int = 200, error: str | None = None) -> HTMLResponse:
@@ -30,51 +29,6 @@ async def staff_page(page: Page, *, status: int = 200, error: str | None = None)
 
 
 router = APIRouter()
-
-
-@router.get("/callbacks", response_class=HTMLResponse)
-async def callbacks(page: Page = Depends(page_for("callbacks"), scope="function")) -> HTMLResponse:
-    rows = await due_callbacks(page.session, now=page.ctx.clock.now(), include_future=True)
-    return page.render("callbacks.html", rows=rows)
-
-
-@router.post("/callbacks/{callback_id}", response_class=HTMLResponse)
-async def record(
-    callback_id: int,
-    result: str = Form(""),
-    overall: int = Form(...),
-    speed: int = Form(...),
-    attitude: int = Form(...),
-    page: Page = Depends(page_for("callbacks", write=True), scope="function"),
-) -> Response:
-    await record_callback(
-        page.session,
-        clock=page.ctx.clock,
-        callback_id=callback_id,
-        staff_id=page.staff.id,
-        result_text=result,
-        overall=overall,
-        speed=speed,
-        attitude=attitude,
-        rules=page.ctx.rules,
-    )
-    return page.redirect("/callbacks")
-
-
-@router.get("/audit", response_class=HTMLResponse)
-async def audit_log(
-    page: Page = Depends(page_for("audit"), scope="function"), before: int = 0
-) -> HTMLResponse:
-    stmt = (
-        select(AuditLog, Staff.display_name)
-        .outerjoin(Staff, Staff.id == AuditLog.staff_id)
-        .order_by(AuditLog.id.desc())
-        .limit(100)
-    )
-    if before:
-        stmt = stmt.where(AuditLog.id < before)
-    rows = (await page.session.execute(stmt)).all()
-    return page.render("audit.html", rows=rows, next_before=rows[-1][0].id if len(rows) == 100 else None)
 
 
 @router.get("/staff", response_class=HTMLResponse)

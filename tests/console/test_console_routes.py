@@ -11,10 +11,10 @@ from desk.app import create_app
 from estate.messaging.models import OutboundMessage
 from estate.staff.models import Staff
 from estate.tickets.assignment import dispatch_ticket
-from estate.tickets.create import create_ticket
 from estate.tickets.models import Ticket
 from estate.tickets.progress import resolve_ticket
 from tests.support.console import PASSWORD, ROLES, console_world, post_login, sign_in
+from tests.support.factories import make_ticket
 
 
 @pytest.fixture
@@ -29,21 +29,6 @@ def app(ctx):
 
 def client_for(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
-
-
-async def new_ticket(ctx, world, text="Tap drips", **kw):
-    async with ctx.sessions() as s, s.begin():
-        return await create_ticket(
-            s,
-            clock=ctx.clock,
-            estate_id=world.estate.id,
-            kind=kw.pop("kind", "repair"),
-            category_code=kw.pop("category_code", "plumbing"),
-            description=text,
-            resident_id=world.resident.id,
-            channel_account_id=world.account.id,
-            **kw,
-        )
 
 
 async def test_sign_in_out_and_the_login_limit(app, world):
@@ -65,8 +50,8 @@ async def test_sign_in_out_and_the_login_limit(app, world):
 
 
 async def test_every_page_renders(ctx, app, world):
-    t = await new_ticket(ctx, world)
-    bulb = await new_ticket(ctx, world, "Bulb")
+    t = await make_ticket(ctx, world)
+    bulb = await make_ticket(ctx, world, "Bulb")
     async with ctx.sessions() as s, s.begin():
         await resolve_ticket(
             s, clock=ctx.clock, ticket_id=bulb.id, staff_id=world.staff["agent"].id, result="Replaced"
@@ -126,8 +111,8 @@ def matrix(ticket_id: int, callback_id: int) -> list[tuple[str, str, str, dict]]
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_role_matrix(ctx, app, world, role):
-    ticket = await new_ticket(ctx, world)
-    done = await new_ticket(ctx, world, "Done one")
+    ticket = await make_ticket(ctx, world)
+    done = await make_ticket(ctx, world, "Done one")
     async with ctx.sessions() as s, s.begin():
         await dispatch_ticket(
             s,
@@ -154,7 +139,7 @@ async def test_role_matrix(ctx, app, world, role):
 
 
 async def test_post_without_csrf_token_is_refused(ctx, app, world):
-    ticket = await new_ticket(ctx, world)
+    ticket = await make_ticket(ctx, world)
     async with client_for(app) as c:
         await sign_in(c, "agent")
         r = await c.post(f"/console/tickets/{ticket.id}/claim")
@@ -166,7 +151,7 @@ async def test_post_without_csrf_token_is_refused(ctx, app, world):
 
 
 async def test_ticket_text_is_shown_as_text_not_run(ctx, app, world):
-    ticket = await new_ticket(ctx, world, '<script>alert("x")</script><img src=x onerror=alert(1)>')
+    ticket = await make_ticket(ctx, world, '<script>alert("x")</script><img src=x onerror=alert(1)>')
     async with client_for(app) as c:
         await sign_in(c, "agent")
         for path in (f"/console/tickets/{ticket.id}", "/console/tickets"):
@@ -176,7 +161,7 @@ async def test_ticket_text_is_shown_as_text_not_run(ctx, app, world):
 
 
 async def test_claim_loser_is_told_who_won(ctx, app, world):
-    ticket = await new_ticket(ctx, world)
+    ticket = await make_ticket(ctx, world)
     async with client_for(app) as first, client_for(app) as second:
         csrf1 = await sign_in(first, "agent")
         csrf2 = await sign_in(second, "agent2")
@@ -190,7 +175,7 @@ async def test_claim_loser_is_told_who_won(ctx, app, world):
 
 
 async def test_forbidden_phrase_is_refused_highlighted_with_an_alternative(ctx, app, world):
-    ticket = await new_ticket(ctx, world)
+    ticket = await make_ticket(ctx, world)
     async with client_for(app) as c:
         csrf = await sign_in(c, "agent")
         r = await c.post(
@@ -208,8 +193,8 @@ async def test_forbidden_phrase_is_refused_highlighted_with_an_alternative(ctx, 
 
 
 async def test_technicians_see_only_their_own_work(ctx, app, world):
-    mine = await new_ticket(ctx, world, "Mine")
-    other = await new_ticket(ctx, world, "Not mine")
+    mine = await make_ticket(ctx, world, "Mine")
+    other = await make_ticket(ctx, world, "Not mine")
     async with ctx.sessions() as s, s.begin():
         await dispatch_ticket(
             s,
@@ -268,10 +253,10 @@ async def test_admin_adds_and_deactivates_staff(ctx, app, world):
 
 
 async def test_next_page_links_walk_the_queue_and_a_mangled_cursor_is_ignored(ctx, app, world):
-    refs = [(await new_ticket(ctx, world, f"T{i}")).ref for i in range(3)]
-    import console.tickets as desk_tickets
+    refs = [(await make_ticket(ctx, world, f"T{i}")).ref for i in range(3)]
+    import console.queue as desk_queue
 
-    desk_tickets.PAGE_SIZE, saved = 2, desk_tickets.PAGE_SIZE
+    desk_queue.PAGE_SIZE, saved = 2, desk_queue.PAGE_SIZE
     try:
         async with client_for(app) as c:
             await sign_in(c, "agent")
@@ -284,4 +269,4 @@ async def test_next_page_links_walk_the_queue_and_a_mangled_cursor_is_ignored(ct
             assert refs[0] in second and refs[2] not in second
             assert (await c.get("/console/tickets?after=garbage_x")).status_code == 200
     finally:
-        desk_tickets.PAGE_SIZE = saved
+        desk_queue.PAGE_SIZE = saved
