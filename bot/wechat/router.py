@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -25,82 +23,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.inbound import Photo, converse, refuse_photo
 from bot.media import may_store
-from bot.wechat import crypto
 from bot.wechat.client import client_for
+from bot.wechat.envelope import open_message, passive_reply, signed
 from bot.wechat.render import as_text, choice_for
-from bot.wechat.xml import BadXml, encrypted_envelope, parse, text_reply
 from dialogs.types import Event, Reply
 from estate.core.context import Context
 from estate.core.db import unit_of_work
 from estate.core.errors import ValidationFailed
-from estate.core.settings import Settings
 from estate.messaging import outbox
 from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import ChannelAccount
 
 log = logging.getLogger("desk.wechat")
 PASSIVE_WINDOW = 4.0
-MAX_CLOCK_SKEW = 300  # seconds between WeChat's signed timestamp and our clock
-
-
-def _signed(request: Request, ctx: Context) -> bool:
-    q = request.query_params
-    token = ctx.settings.wechat_token
-    timestamp = q.get("timestamp", "")
-    if not (timestamp.isdigit() and len(timestamp) <= 12):
-        return False
-    if abs(ctx.clock.now().timestamp() - int(timestamp)) > MAX_CLOCK_SKEW:
-        return False  # an old request replayed, or a forged one
-    return bool(token) and crypto.check_signature(
-        q.get("signature"), token or "", timestamp, q.get("nonce", "")
-    )
-
-
-def _message(request: Request, settings: Settings, body: bytes) -> dict[str, str] | Response:
-    """The message's fields (decrypted in safe mode), or the refusal to answer."""
-    q = request.query_params
-    aes = q.get("encrypt_type") == "aes"
-    if settings.wechat_aes_key and not aes:
-        return Response(status_code=403)  # safe mode: a plaintext message is not from WeChat
-    try:
-        message = parse(body)
-        if aes:
-            if not settings.wechat_aes_key:
-                return Response(status_code=400)
-            encrypted = message.get("Encrypt", "")
-            if not crypto.check_signature(
-                q.get("msg_signature"),
-                settings.wechat_token or "",
-                q.get("timestamp", ""),
-                q.get("nonce", ""),
-                encrypted,
-            ):
-                return Response(status_code=403)
-            message = parse(
-                crypto.decrypt(
-                    encrypted, aes_key=settings.wechat_aes_key, app_id=settings.wechat_app_id or ""
-                ).encode()
-            )
-    except (BadXml, crypto.CryptoError):
-        return PlainTextResponse("bad request", status_code=400)
-    return message
-
-
-def _passive(settings: Settings, *, aes: bool, openid: str, our_id: str, text: str) -> Response:
-    """The passive XML reply (encrypted in safe mode)."""
-    reply = text_reply(to_user=openid, from_user=our_id, content=text)
-    if aes:
-        nonce, timestamp = secrets.token_hex(8), str(int(time.time()))
-        encrypted = crypto.encrypt(
-            reply, aes_key=settings.wechat_aes_key or "", app_id=settings.wechat_app_id or ""
-        )
-        reply = encrypted_envelope(
-            encrypt=encrypted,
-            signature=crypto.signature(settings.wechat_token or "", timestamp, nonce, encrypted),
-            timestamp=timestamp,
-            nonce=nonce,
-        )
-    return Response(reply, media_type="application/xml")
 
 
 def create_router(ctx: Context) -> APIRouter:
@@ -108,15 +43,15 @@ def create_router(ctx: Context) -> APIRouter:
 
     @router.get("/wechat", include_in_schema=False)
     async def verify(request: Request) -> Response:
-        if not _signed(request, ctx):
+        if not signed(request, ctx):
             return Response(status_code=403)
         return PlainTextResponse(request.query_params.get("echostr", ""))
 
     @router.post("/wechat", include_in_schema=False)
     async def receive(request: Request) -> Response:
-        if not _signed(request, ctx):
+        if not signed(request, ctx):
             return Response(status_code=403)
-        message = _message(request, ctx.settings, await request.body())
+        message = open_message(request, ctx.settings, await request.body())
         if isinstance(message, Response):
             return message
         openid, our_id = message.get("FromUserName", ""), message.get("ToUserName", "")
@@ -135,7 +70,7 @@ def create_router(ctx: Context) -> APIRouter:
         if not text:  # nothing to say, or a resend of a message already handled
             return PlainTextResponse("success")
         aes = request.query_params.get("encrypt_type") == "aes"
-        return _passive(ctx.settings, aes=aes, openid=openid, our_id=our_id, text=text)
+        return passive_reply(ctx.settings, aes=aes, openid=openid, our_id=our_id, text=text)
 
     return router
 
