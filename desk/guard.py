@@ -1,4 +1,5 @@
-"""ASGI guards around the whole app: request bodies capped before they are read, and security headers."""
+"""ASGI guards around the whole app: request bodies capped before they are read, values the database
+refuses answered as bad input, and (from `desk.security_headers`) the security headers on every response."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from desk.security_headers import SecurityHeaders
 from estate.core.db import refused_value
 from estate.core.settings import Settings
 from locales import N_, Translator, normalize_locale
@@ -20,18 +22,6 @@ TOO_LARGE = N_("That is more data than we accept in one request.")
 PHOTO_TOO_LARGE = N_("That photo is too large. Please send one under {max_mb} MB.")  # as the chat says it
 UNREADABLE = N_("Sorry, we could not read that request.")
 MULTIPART_SLACK = 64 * 1024  # the form's field names and boundaries around a photo
-
-# No inline script or style anywhere: templates load everything from /console/static and /chat/static.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = (
-    (b"content-security-policy", CSP.encode()),
-    (b"x-frame-options", b"DENY"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-)
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -142,38 +132,6 @@ class BodyLimit:
         except Exception:
             if not refused:
                 raise
-
-
-def _secure(cookie: bytes) -> bytes:
-    attributes = [part.strip() for part in cookie.lower().split(b";")[1:]]
-    return cookie if b"secure" in attributes else cookie + b"; Secure"
-
-
-class SecurityHeaders:
-    """Every response carries the CSP, frame, sniffing and referrer headers (a handler may set its own),
-    and over https every cookie is `Secure`."""
-
-    def __init__(self, app: ASGIApp, *, https: Callable[[Scope], bool]) -> None:
-        self.app, self.https = app, https
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        https = self.https(scope)
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [
-                    (k, _secure(v) if https and k.lower() == b"set-cookie" else v)
-                    for k, v in message.get("headers", [])
-                ]
-                present = {k.lower() for k, _ in headers}
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 async def _refused_value(request: Request, exc: Exception) -> Response:
