@@ -1,17 +1,16 @@
-"""The menu with the seeds' greeting, and free text routed by intent ("did you mean …?" when unsure)."""
+"""The menu with the seeds' greeting; free text is routed by intent (`menu.intents`)."""
 
 from __future__ import annotations
 
-from dialogs.base import STAY, Entry, Go, Step
-from dialogs.choices import MENU, nav
+from dialogs.base import Entry, Go, Step
 from dialogs.flows.binding import code_handle
+from dialogs.flows.menu.intents import ask_which, intent_choice, route_intent
 from dialogs.registry import flow
-from dialogs.steps import Bind, Booking, Complaint, Feedback, Fees, Human, Lang, Menu, Repair, Tickets, Unbind
+from dialogs.steps import Bind, Booking, Complaint, Feedback, Fees, Lang, Menu, Repair, Tickets, Unbind
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event, number_choice, text_of
-from dialogs.understand import INTENT_PAYLOAD, LOW_CONFIDENCE, category_of, likely_choices, understand
+from dialogs.understand import INTENT_PAYLOAD, LOW_CONFIDENCE, understand
 from estate.residents.codes import normalise_code
-from understanding import Understanding
 
 # The menu's choices (`menu:<key>`) and where each goes; "contact" is answered in place.
 TARGETS = {
@@ -24,12 +23,6 @@ TARGETS = {
     "lang": Lang.START,
     "bind": Bind.START,
     "unbind": Unbind.START,
-}
-SIMPLE_INTENTS = {
-    "fees": Fees.START,
-    "booking": Booking.START,
-    "tickets": Tickets.START,
-    "human": Human.START,
 }
 
 
@@ -97,44 +90,6 @@ async def menu_handle(turn: Turn, event: Event) -> Go | None:
     if found.intent == "unknown" or found.confidence < LOW_CONFIDENCE:
         return ask_which(turn, found, text)
     return await route_intent(turn, found.intent, text)
-
-
-def ask_which(turn: Turn, found: Understanding, text: str) -> Go:
-    """Low confidence: "did you mean …?" with the likeliest intents, keeping the words for the chosen one."""
-    turn.data["_said"] = text
-    turn.say(turn.t("Did you mean one of these?"), likely_choices(turn, found) + nav(turn.t, MENU))
-    return STAY
-
-
-async def route_intent(turn: Turn, intent: str, text: str | None) -> Go:
-    """Start what the resident asked for, carrying their words into the flow so they are not asked again."""
-    if intent == "repair":
-        if text:
-            turn.data.update(category=await category_of(turn, text, "repair") or "other", description=text)
-            return Go(Repair.LOCATION)
-        return Go(Repair.START)
-    if intent == "complaint":
-        if text:
-            turn.data.update(content=text, category=await category_of(turn, text, "complaint") or "other")
-            return Go(Complaint.CONTENT)
-        return Go(Complaint.START)
-    if intent in ("inquiry", "suggestion"):
-        turn.data["kind"] = intent
-        if text:
-            turn.data["text"] = text
-            return Go(Feedback.CONFIRM)
-        return Go(Feedback.TEXT)
-    if intent in SIMPLE_INTENTS:
-        return Go(SIMPLE_INTENTS[intent])
-    return Go(Menu.START)
-
-
-async def intent_choice(turn: Turn, event: Event) -> Go | None:
-    """A tap on a "did you mean …?" choice: go there with the words said before it."""
-    intent = number_choice(event, INTENT_PAYLOAD)
-    if intent is None:
-        return None
-    return await route_intent(turn, intent, turn.data.pop("_said", None))
 
 
 # A menu choice or a "did you mean …?" choice tapped while in another flow still does what it says.
