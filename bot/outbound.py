@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from estate.core.clock import Clock
 from estate.core.context import Context
 from estate.core.db import unit_of_work
-from estate.messaging import outbox
+from estate.messaging import leases, outcomes
 from estate.messaging.models import ChannelAccount, OutboundMessage
 
 
@@ -81,22 +81,22 @@ async def settle(session: AsyncSession, *, clock: Clock, row: OutboundMessage, o
         case Sent(external_id=external_id, record=record):
             if record is not None:
                 await record(session, clock)
-            await outbox.mark_sent(session, clock=clock, message_id=row.id, external_id=external_id)
+            await outcomes.mark_sent(session, clock=clock, message_id=row.id, external_id=external_id)
             return 1
         case Retry(error=error):
-            await outbox.mark_failed(
+            await outcomes.mark_failed(
                 session,
                 clock=clock,
                 message_id=row.id,
                 error=error,
-                retry_at=clock.now() + outbox.backoff(row.attempts + 1),
+                retry_at=clock.now() + outcomes.backoff(row.attempts + 1),
             )
         case Failed(error=error):
-            await outbox.mark_failed(session, clock=clock, message_id=row.id, error=error)
+            await outcomes.mark_failed(session, clock=clock, message_id=row.id, error=error)
         case Blocked(error=error):
-            await outbox.mark_blocked(session, clock=clock, message_id=row.id, error=error)
+            await outcomes.mark_blocked(session, clock=clock, message_id=row.id, error=error)
         case Released(not_before=not_before):
-            await outbox.release(session, clock=clock, message_id=row.id, not_before=not_before)
+            await outcomes.release(session, clock=clock, message_id=row.id, not_before=not_before)
     return 0
 
 
@@ -114,16 +114,16 @@ async def _attempt(
     """Whether to deliver the row: its chat is reachable and the lease is still ours (then `attempting`)."""
     problem = channel.unreachable(account)
     if problem is not None:
-        await outbox.mark_failed(session, clock=clock, message_id=row.id, error=problem)
+        await outcomes.mark_failed(session, clock=clock, message_id=row.id, error=problem)
         return False
-    return await outbox.mark_attempting(session, clock=clock, message_id=row.id, owner=owner)
+    return await leases.mark_attempting(session, clock=clock, message_id=row.id, owner=owner)
 
 
 async def send_due(ctx: Context, clock: Clock, channel: Channel, *, limit: int, owner: str = "") -> int:
     """Claim up to `limit` due rows of the channel and deliver them; returns how many were sent."""
     owner = owner or f"{channel.name}-{os.getpid()}-{id(ctx)}"
     async with unit_of_work(ctx.sessions) as s:
-        rows = await outbox.claim(
+        rows = await leases.claim(
             s,
             clock=clock,
             channel=channel.name,

@@ -16,7 +16,7 @@ from estate.core.clock import Clock
 from estate.core.context import Context
 from estate.core.db import unit_of_work
 from estate.core.jobs import SENDERS, Job, send_pass
-from estate.messaging import notices, outbox
+from estate.messaging import leases, notices
 from estate.residents.models import Estate
 
 
@@ -46,7 +46,7 @@ async def outbox_send(ctx: Context, clock: Clock) -> str:
 
 async def outbox_reaper(ctx: Context, clock: Clock) -> str:
     async with unit_of_work(ctx.sessions) as s:
-        returned, unknown = await outbox.reap(s, clock=clock)
+        returned, unknown = await leases.reap(s, clock=clock)
     return f"{returned} lease(s) returned, {unknown} message(s) marked unknown"
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from bot.outbound import Blocked, Channel, Failed, Outcome, Released, Retry, Sent, send_due
 from estate.messaging.accounts import get_or_create_account
+from estate.messaging.leases import reap
 from estate.messaging.models import ChannelAccount, OutboundMessage
-from estate.messaging.outbox import enqueue, reap
+from estate.messaging.outbox import enqueue
 
 
 async def _queue(ctx, texts: list[str]) -> int:

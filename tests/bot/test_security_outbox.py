@@ -20,8 +20,9 @@ from bot.wechat.client import _clients
 from bot.wechat.sender import send_once as wechat_send
 from estate.core import jobs
 from estate.jobs import JOBS, run_job, run_scheduled, scheduled_jobs
+from estate.messaging.leases import UNBOUND
 from estate.messaging.models import ChannelAccount, OutboundMessage, WebChatMessage
-from estate.messaging.outbox import UNBOUND, enqueue, enqueue_to_resident
+from estate.messaging.outbox import enqueue, enqueue_to_resident
 from estate.residents.binding import unbind
 from estate.residents.models import Resident
 from tests.desk.test_cli import DESK

@@ -7,18 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from estate.messaging.leases import claim, mark_attempting, reap
 from estate.messaging.models import ChannelAccount, OutboundMessage
-from estate.messaging.outbox import (
-    claim,
-    enqueue,
-    enqueue_to_resident,
-    mark_attempting,
-    mark_blocked,
-    mark_failed,
-    mark_sent,
-    reap,
-    release,
-)
+from estate.messaging.outbox import enqueue, enqueue_to_resident
+from estate.messaging.outcomes import mark_blocked, mark_failed, mark_sent, release
 from tests.conftest import SHANGHAI
 from tests.support.factories import make_world
 
