@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from console.app import page_for
 from console.web import Page
 from estate.core.errors import DomainError
-from estate.staff.audit import audit
-from estate.staff.models import Department, Role, Staff
+from estate.staff.models import Department, Role
 from estate.staff.passwords import set_password
-from estate.staff.service import create_staff
+from estate.staff.service import all_staff, create_staff, set_active
 
 
 async def staff_page(page: Page, *, status: int = 200, error: str | None = None) -> HTMLResponse:
     """The staff list with the add form (and the reason a change was refused, if any)."""
-    members = (await page.session.execute(select(Staff).order_by(Staff.id))).scalars().all()
     return page.render(
         "staff.html",
         status=status,
-        members=members,
+        members=await all_staff(page.session),
         roles=list(Role),
         departments=list(Department),
         error=error,
@@ -67,18 +64,13 @@ async def staff_active(
     active: str = Form("0"),
     page: Page = Depends(page_for("staff", write=True), scope="function"),
 ) -> Response:
-    member = await page.session.get(Staff, staff_id)
-    if member is not None and member.id != page.staff.id:
-        member.active = active == "1"
-        await audit(
-            page.session,
-            clock=page.ctx.clock,
-            staff_id=page.staff.id,
-            action="staff.active",
-            target_type="staff",
-            target_id=member.username,
-            detail={"active": member.active},
-        )
+    await set_active(
+        page.session,
+        clock=page.ctx.clock,
+        staff_id=staff_id,
+        active=active == "1",
+        by_staff_id=page.staff.id,
+    )
     return page.redirect("/staff")
 
 

@@ -1,4 +1,5 @@
-"""Staff accounts: user names, roles and departments; creating staff and finding them by role."""
+"""Staff accounts: user names, roles and departments; creating staff, switching them off and on, and
+finding them (all of them, or by role)."""
 
 from __future__ import annotations
 
@@ -73,7 +74,33 @@ async def create_staff(
     return staff
 
 
+async def all_staff(session: AsyncSession) -> list[Staff]:
+    """Every staff account, active or not, in the order they were added."""
+    return list((await session.execute(select(Staff).order_by(Staff.id))).scalars())
+
+
+async def set_active(
+    session: AsyncSession, *, clock: Clock, staff_id: int, active: bool, by_staff_id: int
+) -> Staff | None:
+    """Switch an account off or on (audited); nobody switches their own account. None: no such other account."""
+    member = await session.get(Staff, staff_id)
+    if member is None or member.id == by_staff_id:
+        return None
+    member.active = active
+    await audit(
+        session,
+        clock=clock,
+        staff_id=by_staff_id,
+        action="staff.active",
+        target_type="staff",
+        target_id=member.username,
+        detail={"active": member.active},
+    )
+    return member
+
+
 async def staff_by_role(session: AsyncSession, *, role: str, estate_id: int | None = None) -> list[Staff]:
+    """Active staff with this role, those of the estate (or of every estate) when one is given."""
     stmt = select(Staff).where(Staff.role == role, Staff.active.is_(True)).order_by(Staff.id)
     if estate_id is not None:
         stmt = stmt.where((Staff.estate_id == estate_id) | Staff.estate_id.is_(None))
@@ -81,6 +108,7 @@ async def staff_by_role(session: AsyncSession, *, role: str, estate_id: int | No
 
 
 async def technicians(session: AsyncSession, *, department: str | None = None) -> list[Staff]:
+    """Active technicians, by department, of one department when one is given."""
     stmt = (
         select(Staff)
         .where(Staff.role == Role.TECHNICIAN, Staff.active.is_(True))
