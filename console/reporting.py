@@ -6,18 +6,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from console.app import page_for
-from console.fees import estate_of
-from console.web import Page
+from console.web import Page, estate_of
 from estate import jobs
 from estate.reporting import reports
 from estate.reporting.dashboard import dashboard
-from estate.reporting.models import Report
-from estate.residents.models import Unit
+from estate.reporting.exports import ticket_table
+from estate.reporting.stored import find_report, latest_reports
 from estate.staff.models import Role
-from estate.tickets.models import Ticket
 
 router = APIRouter()
 
@@ -37,8 +34,7 @@ async def dash(page: Page = Depends(page_for("dashboard"), scope="function")) ->
 
 @router.get("/reports", response_class=HTMLResponse)
 async def report_list(page: Page = Depends(page_for("reports"), scope="function")) -> HTMLResponse:
-    rows = (await page.session.execute(select(Report).order_by(Report.id.desc()).limit(60))).scalars().all()
-    return page.render("reports.html", rows=rows)
+    return page.render("reports.html", rows=await latest_reports(page.session))
 
 
 @router.post("/reports/make")
@@ -56,7 +52,7 @@ async def report_make(
 async def report_view(
     report_id: int, format: str = "", page: Page = Depends(page_for("reports"), scope="function")
 ) -> Response:
-    report = await page.session.get(Report, report_id)
+    report = await find_report(page.session, report_id)
     if report is None:
         return page.render("error.html", status=404, code="report_not_found")
     header, rows = reports.table(report)
@@ -79,43 +75,8 @@ async def report_view(
 @router.get("/export/tickets.csv")
 async def ticket_export(page: Page = Depends(page_for("tickets"), scope="function")) -> Response:
     # The export shows what the ticket pages show, to whom they show it (technicians: their own work).
-    stmt = select(Ticket, Unit.code).outerjoin(Unit, Unit.id == Ticket.unit_id).order_by(Ticket.id)
-    if page.staff.role == Role.TECHNICIAN:
-        stmt = stmt.where(Ticket.technician_id == page.staff.id)
-    rows = (await page.session.execute(stmt)).all()
-    header = [
-        "ref",
-        "kind",
-        "category",
-        "status",
-        "urgency",
-        "unit",
-        "location",
-        "description",
-        "created_at",
-        "dispatched_at",
-        "resolved_at",
-        "result",
-        "escalation_level",
-    ]
-    body = [
-        [
-            t.ref,
-            t.kind,
-            t.category,
-            t.status,
-            t.urgency,
-            code or "",
-            t.location_text or "",
-            t.description,
-            page.local(t.created_at, "%Y-%m-%d %H:%M"),
-            page.local(t.dispatched_at, "%Y-%m-%d %H:%M"),
-            page.local(t.resolved_at, "%Y-%m-%d %H:%M"),
-            t.result or "",
-            t.escalation_level,
-        ]
-        for t, code in rows
-    ]
+    own = page.staff.id if page.staff.role == Role.TECHNICIAN else None
+    header, body = await ticket_table(page.session, tz=page.tz, technician_id=own)
     return Response(
         reports.to_csv(header, body),
         media_type="text/csv; charset=utf-8",
