@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
 from console.app import page_for
-from console.fees import estate_of
-from console.web import Page
-from estate.billing.money import yuan_to_cents
+from console.web import Page, estate_of
 from estate.bookings.booking import cancel_booking
-from estate.bookings.catalogue import list_services
+from estate.bookings.catalogue import list_services, update_service
 from estate.bookings.handling import assign_booking, complete_booking, confirm_booking
-from estate.bookings.models import ServiceItem
 from estate.bookings.queries import bookings_for_day
-from estate.bookings.slots import ensure_slots
-from estate.core.errors import DomainError
+from estate.core.errors import DomainError, NotFound
 from estate.staff.service import technicians
 
 router = APIRouter()
@@ -53,25 +49,19 @@ async def edit_service(
     active: str = Form(""),
     page: Page = Depends(page_for("services", write=True), scope="function"),
 ) -> Response:
-    item = await page.session.get(ServiceItem, item_id)
-    if item is None:
-        return page.render("error.html", status=404, code="service_not_found")
-    item.price_cents, item.duration_minutes, item.active = (
-        yuan_to_cents(price),
-        max(15, duration),
-        active == "1",
-    )
-    if capacity > 0:  # open the next two weeks at this capacity (existing slots keep theirs)
-        today = page.ctx.clock.now().astimezone(page.tz).date()
-        for d in range(14):
-            await ensure_slots(
-                page.session,
-                service_item_id=item.id,
-                day=today + timedelta(days=d),
-                times=[time(9), time(11), time(14), time(16)],
-                capacity=capacity,
-                tz=page.tz,
-            )
+    try:
+        await update_service(
+            page.session,
+            item_id=item_id,
+            price_yuan=price,
+            duration_minutes=duration,
+            active=active == "1",
+            capacity=capacity,
+            today=page.ctx.clock.now().astimezone(page.tz).date(),
+            tz=page.tz,
+        )
+    except NotFound as exc:
+        return page.render("error.html", status=404, code=exc.code)
     return page.redirect("/services")
 
 
