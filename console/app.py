@@ -24,6 +24,7 @@ def create_console(ctx: Context) -> FastAPI:
     add_error_pages(app)
     from console import (
         admin,
+        archive,
         audit,
         bell,
         callbacks,
@@ -36,6 +37,7 @@ def create_console(ctx: Context) -> FastAPI:
         signin,
         ticket_actions,
         ticket_page,
+        units,
     )
 
     areas = (
@@ -48,6 +50,8 @@ def create_console(ctx: Context) -> FastAPI:
         audit,
         admin,
         fees,
+        units,
+        archive,
         services,
         notices,
     )

@@ -9,8 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from console.app import page_for
-from console.fees import estate_of
-from console.web import Page
+from console.web import Page, estate_of
 from estate.core.errors import DomainError
 from estate.messaging import notices
 from estate.messaging.models import Notice

@@ -1,4 +1,4 @@
-"""A unit's statement: everything a resident asks about fees, in one query per part."""
+"""A unit's statement (everything a resident asks about fees, in one query per part) and its bills with their lines."""
 
 from __future__ import annotations
 
@@ -67,3 +67,12 @@ async def unit_statement(
         payments=payments,
         prepaid_cents=unit.prepaid_cents,
     )
+
+
+async def bills_with_lines(
+    session: AsyncSession, *, unit_id: int
+) -> tuple[list[Bill], dict[int, list[BillLine]]]:
+    """Every bill of a unit, newest period first, and each bill's lines by bill id."""
+    stmt = select(Bill).where(Bill.unit_id == unit_id).order_by(Bill.period.desc())
+    bills = list((await session.execute(stmt)).scalars())
+    return bills, {b.id: await bill_lines(session, b.id) for b in bills}
