@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.types import Choice, Reply
 from estate.core.context import Context
+from estate.core.rules import ServiceRules
 from estate.messaging.models import ChannelAccount
 from estate.residents.models import Estate, Resident, Unit
 from locales import Translator
@@ -66,3 +67,7 @@ class Turn:
         if unit is not None:
             return await self.session.get(Estate, unit.estate_id)
         return (await self.session.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one_or_none()
+
+    async def rules(self) -> ServiceRules:
+        """The service rules of the resident's estate (the installation's, with that estate's overrides)."""
+        return self.ctx.rules_for(await self.estate())

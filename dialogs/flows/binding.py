@@ -48,7 +48,7 @@ FAILED = {
 
 async def _attempt(turn: Turn, event: Event) -> BindResult | None:
     """Bind by the shared phone number or the typed code (None: the event is neither)."""
-    settings, rules = turn.ctx.settings, turn.ctx.rules
+    settings, rules = turn.ctx.settings, await turn.rules()
     window = rules.binding_window
     if event.kind == "contact" and event.phone:
         return await bind_with_phone(
@@ -104,7 +104,7 @@ async def code_handle(turn: Turn, event: Event) -> Go | None:
         return await _bound(turn, result.resident)
     params = {
         "invalid": {"n": result.attempts_left},
-        "locked": {"minutes": turn.ctx.rules.binding_window_minutes},
+        "locked": {"minutes": (await turn.rules()).binding_window_minutes},
     }.get(result.reason, {})
     turn.say(turn.t(FAILED[result.reason], **params))
     return Go(Menu.START) if result.reason in ("locked", "busy") else STAY

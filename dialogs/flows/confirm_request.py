@@ -44,7 +44,7 @@ async def file_request(turn: Turn, kind: str, description: str, **more: Any) -> 
         resident_id=turn.me.id,
         channel_account_id=turn.account.id,
         attachment_ids=turn.data.get("photos", []),
-        rules=turn.ctx.rules,
+        rules=await turn.rules(),
         **more,
     )
 

@@ -73,7 +73,7 @@ async def _register_feedback(turn: Turn, text: str) -> Go:
         description=text,
         resident_id=turn.me.id,
         channel_account_id=turn.account.id,
-        rules=turn.ctx.rules,
+        rules=await turn.rules(),
     )
     turn.say(
         turn.t(

@@ -38,7 +38,7 @@ async def human_handle(turn: Turn, event: Event) -> Go | None:
         description=text,
         resident_id=turn.resident.id if turn.resident else None,
         channel_account_id=turn.account.id,
-        rules=turn.ctx.rules,
+        rules=await turn.rules(),
     )
     turn.say(
         turn.t("Your message has been passed on to our staff as {ref}. They will reply here.", ref=ticket.ref)

@@ -91,12 +91,12 @@ async def comment_handle(turn: Turn, event: Event) -> Go | None:
             speed=d["speed"],
             attitude=d["attitude"],
             comment=text_of(event) or None,
-            rules=turn.ctx.rules,
+            rules=await turn.rules(),
         )
     except DomainError:
         turn.say(turn.t("Thank you, this survey has already been answered."))
         return Go(Menu.START)
-    if is_low_rating(survey, turn.ctx.rules):
+    if is_low_rating(survey, await turn.rules()):
         turn.say(
             turn.t(
                 "We are sorry we did not meet your expectations. A supervisor will look into it and contact you."

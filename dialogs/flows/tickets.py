@@ -98,7 +98,7 @@ async def view_handle(turn: Turn, event: Event) -> Go | None:
                 clock=turn.ctx.clock,
                 ticket_id=ticket.id,
                 resident_id=turn.me.id,
-                min_interval=turn.ctx.rules.urge_interval,
+                min_interval=(await turn.rules()).urge_interval,
             )
         except RateLimited as exc:
             turn.say(

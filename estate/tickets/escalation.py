@@ -64,19 +64,24 @@ async def _ids(session: AsyncSession, *conditions: ColumnElement[bool]) -> list[
 
 
 async def due_escalations(
-    session: AsyncSession, *, now: datetime, rules: ServiceRules = DEFAULT_RULES
+    session: AsyncSession, *, now: datetime, rules: ServiceRules = DEFAULT_RULES, estate_id: int | None = None
 ) -> list[DueEscalation]:
-    """Escalations whose deadline has passed and that have not been recorded yet."""
+    """Escalations whose deadline has passed and that have not been recorded yet (of one estate if given)."""
+    scope = [Ticket.estate_id == estate_id] if estate_id is not None else []
     still_open = Ticket.status.in_(list(OPEN_STATUSES))
     undispatched = await _ids(
         session,
+        *scope,
         Ticket.status.in_([S.NEW, S.CLAIMED]),
         Ticket.dispatch_due.is_not(None),
         Ticket.dispatch_due < now,
     )
-    unresolved = await _ids(session, still_open, Ticket.resolve_due.is_not(None), Ticket.resolve_due < now)
+    unresolved = await _ids(
+        session, *scope, still_open, Ticket.resolve_due.is_not(None), Ticket.resolve_due < now
+    )
     stale_repairs = await _ids(
         session,
+        *scope,
         still_open,
         Ticket.resolve_due.is_(None),
         Ticket.dispatch_due.is_not(None),
@@ -96,11 +101,11 @@ async def due_escalations(
 
 
 async def apply_escalations(
-    session: AsyncSession, *, clock: Clock, rules: ServiceRules = DEFAULT_RULES
+    session: AsyncSession, *, clock: Clock, rules: ServiceRules = DEFAULT_RULES, estate_id: int | None = None
 ) -> list[Escalation]:
-    """Record every due escalation once and return those newly recorded."""
+    """Record every due escalation once (of one estate if given) and return those newly recorded."""
     applied: list[Escalation] = []
-    for due in await due_escalations(session, now=clock.now(), rules=rules):
+    for due in await due_escalations(session, now=clock.now(), rules=rules, estate_id=estate_id):
         ticket = await session.get(Ticket, due.ticket_id)
         if ticket is None:
             continue

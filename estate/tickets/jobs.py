@@ -28,9 +28,15 @@ SURVEY_QUESTION = N_(
 
 
 async def sla_scan(ctx: Context, clock: Clock) -> str:
+    """Record the escalations that are due, estate by estate under each estate's own rules."""
+    applied = 0
     async with unit_of_work(ctx.sessions) as s:
-        applied = await escalation.apply_escalations(s, clock=clock, rules=ctx.rules)
-    return f"{len(applied)} escalation(s) applied"
+        for estate in (await s.execute(select(Estate).order_by(Estate.id))).scalars().all():
+            rows = await escalation.apply_escalations(
+                s, clock=clock, rules=ctx.rules_for(estate), estate_id=estate.id
+            )
+            applied += len(rows)
+    return f"{applied} escalation(s) applied"
 
 
 async def callbacks_due(ctx: Context, clock: Clock) -> str:

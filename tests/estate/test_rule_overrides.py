@@ -8,12 +8,15 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from desk.app import create_app
 from estate.core.context import Context
 from estate.core.rules import ServiceRules, set_rule_overrides
+from estate.jobs import run_job
 from estate.residents.models import Estate
 from estate.tickets.create import create_ticket
+from estate.tickets.models import Escalation
 from tests.support.console import console_world, sign_in
 
 
@@ -104,3 +107,32 @@ async def test_the_rules_page_marks_the_estates_own_values(ctx):
         assert "within 60 minutes" in moon and "within 30 minutes" not in moon
         await c.get("/console/lang/zh_CN")
         assert "本小区单独设定" in (await c.get("/console/rules")).text
+
+
+async def test_the_sla_scan_escalates_each_estate_by_its_own_grace(ctx):
+    """A repair left unresolved past its dispatch deadline goes to the deputy GM after the estate's grace."""
+    world = await console_world(ctx)
+    other = await _second_estate(ctx)
+    async with ctx.sessions() as s, s.begin():
+        estate = await s.get(Estate, world.estate.id)
+        set_rule_overrides(estate, {"repair_resolve_grace_hours": 2})
+    tickets = {}
+    async with ctx.sessions() as s, s.begin():
+        for e in (await s.get(Estate, world.estate.id), await s.get(Estate, other.id)):
+            ticket = await create_ticket(
+                s,
+                clock=ctx.clock,
+                estate_id=e.id,
+                kind="repair",
+                category_code="plumbing",
+                description="Drain blocked",
+                rules=ctx.rules_for(e),
+            )
+            ticket.status = "dispatched"  # dispatched in time, never resolved
+            ticket.dispatched_at = ctx.clock.now()
+            tickets[e.code] = ticket.id
+    ctx.clock.advance(timedelta(hours=4))  # past the 1-hour dispatch deadline plus 2 hours, not plus 24
+    await run_job(ctx, "sla_scan")
+    async with ctx.sessions() as s:
+        deputy = set((await s.execute(select(Escalation.ticket_id).where(Escalation.level == 2))).scalars())
+    assert deputy == {tickets[world.estate.code]}

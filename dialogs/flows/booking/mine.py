@@ -47,7 +47,7 @@ async def cancel_handle(turn: Turn, event: Event) -> Go | None:
         return Go(Booking.MINE)
     if event.payload != YES:
         return None
-    rules = turn.ctx.rules
+    rules = await turn.rules()
     try:
         booking = await cancel_booking(
             turn.session,

@@ -64,7 +64,7 @@ async def record(turn: Turn, found: Understanding) -> Go:
         resident_id=turn.resident.id if turn.resident else None,
         urgency=Urgency.URGENT,
         channel_account_id=turn.account.id,
-        rules=turn.ctx.rules,
+        rules=await turn.rules(),
     )
     turn.data.clear()
     turn.data["ticket"] = ticket.id
