@@ -19,7 +19,7 @@ from estate.billing.models import Bill, BillLine, Payment
 from estate.billing.payments import record_payment
 from estate.billing.periods import due_date, parse_period
 from estate.core.clock import Clock
-from estate.core.tables import ImportReport, Progress, canonical_value
+from estate.core.tables import ImportReport, Progress, canonical_value, numbered
 
 
 async def import_bills(
@@ -34,9 +34,7 @@ async def import_bills(
     report = ImportReport()
     estate, units = await estate_units(session, estate_id)
     groups: dict[tuple[int, str], list[tuple[str, int]]] = {}
-    for i, row in enumerate(rows, start=2):
-        if progress:
-            progress(i - 1, len(rows))
+    for i, row in numbered(rows, progress):
         unit = unit_of_row(row, units, report, i)
         if unit is None:
             continue
@@ -92,9 +90,7 @@ async def import_payments(
     estate, units = await estate_units(session, estate_id)
     tz = ZoneInfo(estate.timezone)
     today = clock.now().astimezone(tz).date()
-    for i, row in enumerate(rows, start=2):
-        if progress:
-            progress(i - 1, len(rows))
+    for i, row in numbered(rows, progress):
         unit = unit_of_row(row, units, report, i)
         if unit is None:
             continue

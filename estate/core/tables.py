@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,6 +15,16 @@ from openpyxl import load_workbook
 from estate.core.errors import ValidationFailed
 
 Progress = Callable[[int, int], None]
+
+
+def numbered(
+    rows: Sequence[dict[str, str]], progress: Progress | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row with its line number in the spreadsheet (the header is line 1), telling `progress` as it goes."""
+    for i, row in enumerate(rows, start=2):
+        if progress:
+            progress(i - 1, len(rows))
+        yield i, row
 
 
 @cache

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.clock import Clock
-from estate.core.tables import ImportReport, Progress
+from estate.core.tables import ImportReport, Progress, numbered
 from estate.residents.archive_rows import BadRow, UnitRow, read_resident_row, read_unit_row
 from estate.residents.models import Building, Resident, Unit
 
@@ -79,9 +79,7 @@ async def import_units(
     buildings = {b.code: b for b in rows_buildings.scalars()}
     existing = await _units(session, estate_id)
     seen: set[str] = set()
-    for i, row in enumerate(rows, start=2):
-        if progress:
-            progress(i - 1, len(rows))
+    for i, row in numbered(rows, progress):
         try:
             read = read_unit_row(row, seen=seen)
         except BadRow as bad:
@@ -114,9 +112,7 @@ async def import_residents(
     by_phone = {(r.unit_id, r.phone): r for r in residents if r.phone}
     by_name = {(r.unit_id, r.name): r for r in residents}
     now = clock.now()
-    for i, row in enumerate(rows, start=2):
-        if progress:
-            progress(i - 1, len(rows))
+    for i, row in numbered(rows, progress):
         try:
             read = read_resident_row(row, units=units)
         except BadRow as bad:
