@@ -33,6 +33,7 @@ from aiogram import Dispatcher, Router  # noqa: E402
 from aiogram.types import Message  # noqa: E402
 
 import bot.telegram as telegram  # noqa: E402
+from bench.support import share_model_cache  # noqa: E402
 from bot.telegram.client import close, dispatcher_for, make_bot  # noqa: E402
 from estate.core.clock import FixedClock  # noqa: E402
 from estate.core.context import Context  # noqa: E402
@@ -44,16 +45,6 @@ from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 TEXTS = ["你好", "物业费怎么交", "停水了？", "我家厨房漏水", "取消", "有人在吗", "电梯坏了", "谢谢", "菜单"]
 FIRST_UID = 500_000
 errors: Counter[str] = Counter()
-
-
-def share_model_cache(data_dir: Path) -> None:
-    """Let the data folder's trained-model cache (keyed by a hash of the training data) be shared by bench
-    runs, so a fresh temporary folder does not train the understanding model again (minutes on 2 cores)."""
-    shared = Path(tempfile.gettempdir()) / "wuye-desk-bench-understanding"
-    shared.mkdir(exist_ok=True)
-    link = Path(data_dir) / "understanding"
-    if not link.exists():
-        link.symlink_to(shared, target_is_directory=True)
 
 
 def push_updates(fake: FakeTelegram, updates: int, users: int) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.support import share_model_cache  # noqa: E402
 from bot.inbound import converse  # noqa: E402
 from dialogs.types import Event  # noqa: E402
 from estate.core.clock import FixedClock  # noqa: E402
@@ -43,16 +44,6 @@ SCRIPT = [
     Event(kind="text", text="取消", locale_hint="zh-hans"),
 ]
 _keys = itertools.count(1)
-
-
-def share_model_cache(data_dir: Path) -> None:
-    """Let the data folder's trained-model cache (keyed by a hash of the training data) be shared by bench
-    runs, so a fresh temporary folder does not train the understanding model again (minutes on 2 cores)."""
-    shared = Path(tempfile.gettempdir()) / "wuye-desk-bench-understanding"
-    shared.mkdir(exist_ok=True)
-    link = Path(data_dir) / "understanding"
-    if not link.exists():
-        link.symlink_to(shared, target_is_directory=True)
 
 
 async def turn(ctx: Context, chat: int, step: int) -> int:

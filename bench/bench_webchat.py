@@ -26,19 +26,13 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.support import share_model_cache  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 DESK = ROOT / ".venv" / "bin" / "desk"
 TEXTS = ["你好", "物业费怎么交", "停水了？", "我家厨房漏水", "取消", "有人在吗", "电梯坏了", "谢谢"]
-
-
-def share_model_cache(data_dir: Path) -> None:
-    """Let the data folder's trained-model cache (keyed by a hash of the training data) be shared by bench
-    runs, so a fresh temporary folder does not train the understanding model again (minutes on 2 cores)."""
-    shared = Path(tempfile.gettempdir()) / "wuye-desk-bench-understanding"
-    shared.mkdir(exist_ok=True)
-    link = Path(data_dir) / "understanding"
-    if not link.exists():
-        link.symlink_to(shared, target_is_directory=True)
 
 
 def free_port() -> int:
