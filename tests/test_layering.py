@@ -52,3 +52,29 @@ def test_the_checker_sees_a_forbidden_import(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("from fastapi import FastAPI\nimport aiogram.types\n", encoding="utf-8")
     assert {"fastapi", "aiogram"} <= imported_modules(sample)
+
+
+def full_imports(path: Path) -> set[str]:
+    """Dotted names of everything a module imports (absolute imports only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_estate_core_imports_no_area():
+    """`estate/core` is the bottom layer: settings, database, clock, rules, jobs machinery; areas build on it."""
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            name
+            for name in full_imports(path)
+            if name.startswith("estate.") and not name.startswith("estate.core")
+        )
+        for path in (ROOT / "estate" / "core").rglob("*.py")
+    }
+    offenders = {k: v for k, v in offenders.items() if v}
+    assert offenders == {}
