@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from console import auth
+from console import auth, signin_guard
 from console.errors import NotSaved, add_error_pages
 from console.web import HERE, Page, request_locale
 from estate.core.context import Context
@@ -19,7 +19,7 @@ def create_console(ctx: Context) -> FastAPI:
     """The console as an ASGI app, to be mounted at /console."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ctx = ctx
-    app.state.limiter = auth.LoginLimiter()
+    app.state.limiter = signin_guard.LoginLimiter()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     add_error_pages(app)
     from console import (

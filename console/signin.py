@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console import auth
+from console import auth, signin_guard
 from console.app import page_for
 from console.web import LOCALE_COOKIE, Page, anonymous_render
 from estate.core.context import Context
@@ -28,10 +30,10 @@ def _secure(ctx: Context) -> bool:
 def login_page(request: Request, status: int = 200, **values: str) -> HTMLResponse:
     """The sign-in form, with a CSRF token bound to this browser's login cookie."""
     ctx: Context = request.app.state.ctx
-    nonce = auth.login_nonce(request)
-    token = auth.login_token(ctx.settings.secret_key, nonce)
+    nonce = signin_guard.login_nonce(request)
+    token = signin_guard.login_token(ctx.settings.secret_key, nonce)
     response = anonymous_render(request, "login.html", status=status, login_csrf=token, **values)
-    auth.set_login_cookie(response, nonce, secure=_secure(ctx))
+    signin_guard.set_login_cookie(response, nonce, secure=_secure(ctx))
     return response
 
 
@@ -45,10 +47,10 @@ async def login(
     request: Request, username: str = Form(""), password: str = Form(""), csrf: str = Form("")
 ) -> Response:
     ctx: Context = request.app.state.ctx
-    if not auth.login_form_ok(ctx.settings.secret_key, request, csrf):
+    if not signin_guard.login_form_ok(ctx.settings.secret_key, request, csrf):
         return login_page(request, status=403, error=FORM_EXPIRED, username=username)
     address = request.client.host if request.client else "?"
-    limiter: auth.LoginLimiter = request.app.state.limiter
+    limiter: signin_guard.LoginLimiter = request.app.state.limiter
     if limiter.blocked(username, address):
         return login_page(request, status=429, error=TOO_MANY, username=username)
     async with ctx.sessions() as s:
@@ -80,9 +82,20 @@ async def home(page: Page = Depends(page_for("home"), scope="function")) -> Resp
     return page.render("home.html")
 
 
+def console_return(referer: str | None) -> str:
+    """Where to go back to after switching language: the Referer's console path, never another site or part."""
+    parts = urlsplit(referer or "")
+    path = parts.path
+    inside = path == "/console" or path.startswith("/console/")
+    odd = "\\" in path or ".." in unquote(path) or any(ord(ch) < 0x20 for ch in referer or "")
+    if not inside or odd:
+        return "/console/"
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
 @router.get("/lang/{locale}")
 async def switch_language(locale: str, request: Request) -> Response:
-    response = RedirectResponse(auth.console_return(request.headers.get("referer")), status_code=303)
+    response = RedirectResponse(console_return(request.headers.get("referer")), status_code=303)
     if locale in LOCALES:
         response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, path="/console", samesite="lax")
     return response
