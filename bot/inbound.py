@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.media import check_allowance, photo_message, store_photo
@@ -23,8 +22,8 @@ from dialogs.types import Event, Reply
 from estate.core.context import Context
 from estate.core.db import unit_of_work
 from estate.core.errors import ValidationFailed
-from estate.messaging.accounts import get_or_create_account
-from estate.messaging.models import ChannelAccount
+from estate.messaging.accounts import account_with_conversation, find_account, get_or_create_account
+from estate.messaging.models import ChannelAccount, Conversation
 
 
 @dataclass(frozen=True)
@@ -81,29 +80,31 @@ async def _account(
     create: bool,
     chat_id: str | None,
     display_name: str | None,
-) -> ChannelAccount:
-    if not create:
-        found = await s.execute(
-            select(ChannelAccount).where(
-                ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
-            )
-        )
-        account = found.scalar_one_or_none()
-        if account is None:
+) -> tuple[ChannelAccount, Conversation | None]:
+    """The chat's account and, in the same query when both exist, its conversation (locked on PostgreSQL)."""
+    found = await account_with_conversation(s, channel=channel, external_id=external_id)
+    conv = None
+    if found is not None:
+        account, conv = found
+    elif not create:
+        missing = await find_account(s, channel=channel, external_id=external_id)
+        if missing is None:
             raise NoAccount(channel)
-        return account
-    account = await get_or_create_account(
-        s,
-        clock=ctx.clock,
-        channel=channel,
-        external_id=external_id,
-        chat_id=chat_id,
-        display_name=display_name,
-    )
-    if chat_id is not None:
-        account.chat_id = chat_id
-    account.blocked = False  # they wrote to us, so they have not blocked us
-    return account
+        account = missing
+    else:
+        account = await get_or_create_account(
+            s,
+            clock=ctx.clock,
+            channel=channel,
+            external_id=external_id,
+            chat_id=chat_id,
+            display_name=display_name,
+        )
+    if create:
+        if chat_id is not None:
+            account.chat_id = chat_id
+        account.blocked = False  # they wrote to us, so they have not blocked us
+    return account, conv
 
 
 async def _with_photo(
@@ -142,7 +143,7 @@ async def converse(
     async with unit_of_work(ctx.sessions) as s:
         if seen_key is not None and not await first_time(s, clock=ctx.clock, channel=channel, key=seen_key):
             return None  # a redelivery: handled already
-        account = await _account(
+        account, conv = await _account(
             s,
             ctx,
             channel=channel,
@@ -163,7 +164,7 @@ async def converse(
                     return Turn(account, refusal, account.locale or built.locale_hint, handled=False)
         if before is not None:
             await before(s, account, built)
-        replies = await handle(s, ctx=ctx, account=account, event=built)
+        replies = await handle(s, ctx=ctx, account=account, event=built, conversation=conv)
         if after is not None:
             await after(s, account, replies)
         return Turn(account, replies, account.locale or built.locale_hint, handled=True)

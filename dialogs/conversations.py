@@ -9,36 +9,58 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from dialogs.turn import Turn
 from dialogs.types import Reply
-from estate.core.db import insert_for
 from estate.messaging.models import ChannelAccount, Conversation
 from estate.residents.models import Resident
 from locales import normalize_locale
 
 
+@cache
+def _insert(dialect: str) -> Any:
+    """The new conversation at the menu (built once, with bound parameters)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(Conversation)
+        .values(
+            channel_account_id=bindparam("account_id"),
+            flow="menu",
+            step="start",
+            data={},
+            updated_at=bindparam("now"),
+            version=0,
+        )
+        .on_conflict_do_nothing(index_elements=["channel_account_id"])
+    )
+
+
+@cache
+def _select(lock: bool) -> Select[tuple[Conversation]]:
+    stmt = (
+        select(Conversation)
+        .where(Conversation.channel_account_id == bindparam("account_id"))
+        .execution_options(populate_existing=True)
+    )
+    return stmt.with_for_update() if lock else stmt
+
+
 async def conversation_of(session: AsyncSession, account: ChannelAccount, now: datetime) -> Conversation:
     """The account's conversation row, created at the menu if it has none, locked for this turn on PostgreSQL."""
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = insert_for(session)
-    await session.execute(
-        insert(Conversation)
-        .values(channel_account_id=account.id, flow="menu", step="start", data={}, updated_at=now, version=0)
-        .on_conflict_do_nothing(index_elements=["channel_account_id"])
-    )
-    stmt = (
-        select(Conversation)
-        .where(Conversation.channel_account_id == account.id)
-        .execution_options(populate_existing=True)
-    )
-    if dialect == "postgresql":
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one()
+    stmt = _select(dialect == "postgresql")
+    conv = (await session.execute(stmt, {"account_id": account.id})).scalar_one_or_none()
+    if conv is not None:
+        return conv
+    await session.execute(_insert(dialect), {"account_id": account.id, "now": now})
+    return (await session.execute(stmt, {"account_id": account.id})).scalar_one()
 
 
 def locale_of(account: ChannelAccount, resident: Resident | None, hint: str | None) -> str:

@@ -20,7 +20,7 @@ from dialogs.steps import Bind, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event, Reply
 from estate.core.context import Context
-from estate.messaging.models import ChannelAccount
+from estate.messaging.models import ChannelAccount, Conversation
 from estate.residents.models import Resident
 from locales import N_, Translator, normalize_locale
 
@@ -33,11 +33,18 @@ NO_LONGER_BOUND = N_("This chat is no longer bound to a home, so what you were l
 
 
 async def handle(
-    session: AsyncSession, *, ctx: Context, account: ChannelAccount, event: Event
+    session: AsyncSession,
+    *,
+    ctx: Context,
+    account: ChannelAccount,
+    event: Event,
+    conversation: Conversation | None = None,
 ) -> list[Reply]:
-    """Run one inbound event through the resident's conversation and return the replies, translated."""
+    """Run one inbound event through the resident's conversation and return the replies, translated.
+
+    `conversation` is the account's row when the caller read it already (locked, on PostgreSQL)."""
     now = ctx.clock.now()
-    conv = await conversation_of(session, account, now)
+    conv = conversation if conversation is not None else await conversation_of(session, account, now)
     resident = await session.get(Resident, account.resident_id) if account.resident_id else None
     if resident is not None and not resident.active:
         resident = None

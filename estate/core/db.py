@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30})
+        # Writers take turns on the process's writer lock (see unit_of_work), so a burst waits there,
+        # not on the pool: a pooled connection is never given up on after 30 s and no update is lost.
+        if path and path != ":memory:" and "poolclass" not in kwargs:
+            kwargs.setdefault("pool_timeout", None)
         engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -54,11 +61,47 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# One writer lock per SQLite engine and event loop: on SQLite every transaction is a writer (BEGIN
+# IMMEDIATE), and only one can run at a time anyway. Queuing them here, in the order they came, costs
+# nothing while the database is idle and keeps a burst from piling up on the pool and SQLite's busy handler.
+_writer_locks: weakref.WeakKeyDictionary[Any, dict[int, asyncio.Lock]] = weakref.WeakKeyDictionary()
+_holding: ContextVar[frozenset[int]] = ContextVar("holding_writer_lock", default=frozenset())
+
+
+def _writer_lock(sessions: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    """The SQLite engine's writer lock for the running loop; None on PostgreSQL (row locks take turns there)."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or not is_sqlite(bind):
+        return None
+    per_loop = _writer_locks.setdefault(bind.sync_engine, {})
+    loop = id(asyncio.get_running_loop())
+    lock = per_loop.get(loop)
+    if lock is None:
+        if len(per_loop) > 8:  # loops of finished test runs
+            per_loop.clear()
+        lock = per_loop[loop] = asyncio.Lock()
+    return lock
+
+
 @asynccontextmanager
 async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One session and transaction: committed when the block ends, rolled back on an exception."""
-    async with sessions() as session, session.begin():
-        yield session
+    """One session and transaction: committed when the block ends, rolled back on an exception.
+
+    On SQLite the units of work of the process take turns on one writer lock (a unit of work opened
+    inside another of the same task does not wait for itself)."""
+    lock = _writer_lock(sessions)
+    key = id(lock)
+    if lock is None or key in _holding.get():
+        async with sessions() as session, session.begin():
+            yield session
+        return
+    async with lock:
+        token = _holding.set(_holding.get() | {key})
+        try:
+            async with sessions() as session, session.begin():
+                yield session
+        finally:
+            _holding.reset(token)
 
 
 def insert_for(session: AsyncSession) -> Callable[..., postgresql.Insert | sqlite.Insert]:

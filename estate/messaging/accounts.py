@@ -2,13 +2,77 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.clock import Clock
-from estate.core.db import insert_for
-from estate.messaging.models import ChannelAccount
+from estate.messaging.models import ChannelAccount, Conversation
 from estate.residents.models import Resident
+
+# The statements of every chat turn are built once, with bound parameters, instead of per call.
+_THE_ACCOUNT = (
+    select(ChannelAccount)
+    .where(
+        ChannelAccount.channel == bindparam("channel"), ChannelAccount.external_id == bindparam("external_id")
+    )
+    .execution_options(populate_existing=True)
+)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+@cache
+def _insert_account(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(ChannelAccount)
+        .values(
+            channel=bindparam("channel"),
+            external_id=bindparam("external_id"),
+            chat_id=bindparam("chat_id"),
+            display_name=bindparam("display_name"),
+            locale=bindparam("locale"),
+            blocked=False,
+            created_at=bindparam("created_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    )
+
+
+@cache
+def _with_conversation(lock: bool) -> Select[tuple[ChannelAccount, Conversation]]:
+    stmt = (
+        select(ChannelAccount, Conversation)
+        .join(Conversation, Conversation.channel_account_id == ChannelAccount.id)
+        .where(
+            ChannelAccount.channel == bindparam("channel"),
+            ChannelAccount.external_id == bindparam("external_id"),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return stmt.with_for_update(of=Conversation) if lock else stmt
+
+
+async def find_account(session: AsyncSession, *, channel: str, external_id: str) -> ChannelAccount | None:
+    """The account of that chat identity, if it has one."""
+    found = await session.execute(_THE_ACCOUNT, {"channel": channel, "external_id": str(external_id)})
+    return found.scalar_one_or_none()
+
+
+async def account_with_conversation(
+    session: AsyncSession, *, channel: str, external_id: str
+) -> tuple[ChannelAccount, Conversation] | None:
+    """The account and its conversation row in one query (the row locked for the turn on PostgreSQL);
+    None when the chat has no account or the account no conversation yet."""
+    stmt = _with_conversation(_dialect(session) == "postgresql")
+    row = (await session.execute(stmt, {"channel": channel, "external_id": str(external_id)})).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def get_or_create_account(
@@ -22,26 +86,20 @@ async def get_or_create_account(
     locale: str | None = None,
 ) -> ChannelAccount:
     """The account of that chat identity, created on first contact (safe when two updates race)."""
-    await session.execute(
-        insert_for(session)(ChannelAccount)
-        .values(
-            channel=channel,
-            external_id=str(external_id),
-            chat_id=chat_id or str(external_id),
-            display_name=display_name,
-            locale=locale,
-            blocked=False,
-            created_at=clock.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    )
-    account = (
-        await session.execute(
-            select(ChannelAccount)
-            .where(ChannelAccount.channel == channel, ChannelAccount.external_id == str(external_id))
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
+    account = await find_account(session, channel=channel, external_id=external_id)
+    if account is not None:
+        return account
+    params = {
+        "channel": channel,
+        "external_id": str(external_id),
+        "chat_id": chat_id or str(external_id),
+        "display_name": display_name,
+        "locale": locale,
+        "created_at": clock.now(),
+    }
+    await session.execute(_insert_account(_dialect(session)), params)
+    account = await find_account(session, channel=channel, external_id=external_id)
+    assert account is not None  # inserted now, or by the update that raced this one
     return account
 
 
