@@ -5,6 +5,7 @@ own session) and of the whole page (`GET /console/dashboard` through the real AS
 manager). Goal (issue #15): under 150 ms.
 
     .venv/bin/python bench/bench_dashboard.py [--tickets 100000] [--units 10000] [--months 12] [--requests 20]
+        [--db /tmp/dash.sqlite3]   (seed once into that file; later runs reuse it)
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import event, insert, select  # noqa: E402
 
 from desk.app import create_app  # noqa: E402
 from estate.billing.models import Bill  # noqa: E402
 from estate.core.clock import FixedClock  # noqa: E402
 from estate.core.context import Context  # noqa: E402
 from estate.core.settings import Settings  # noqa: E402
-from estate.residents.models import Building, Unit  # noqa: E402
+from estate.residents.models import Building, Estate, Unit  # noqa: E402
 from estate.schema import Base  # noqa: E402
 from estate.tickets.models import Ticket  # noqa: E402
 from tests.support.console import console_world, sign_in  # noqa: E402
@@ -171,44 +172,83 @@ async def seed(ctx: Context, world, now: datetime, n_tickets: int, n_units: int,
     return unit_ids
 
 
-async def main(n_tickets: int, n_units: int, months: int, requests: int) -> None:
+class StatementTimer:
+    """Times each SQL statement the engine runs (by its first words), to show where the figures spend."""
+
+    def __init__(self, engine) -> None:
+        self.times: dict[str, list[float]] = {}
+        self.started: list[float] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._before)
+        event.listen(engine.sync_engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.started.append(time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        key = " ".join(statement.split())[:90]
+        self.times.setdefault(key, []).append((time.perf_counter() - self.started.pop()) * 1000)
+
+    def report(self) -> None:
+        for key, times in sorted(self.times.items(), key=lambda kv: -statistics.median(kv[1])):
+            print(f"  {statistics.median(times):7.1f} ms  x{len(times):<3d} {key}")
+
+
+async def prepared(args: argparse.Namespace, now: datetime) -> tuple[Context, Estate]:
+    """The context on the benchmark's database, seeded unless `--db` names one seeded before."""
+    reuse = args.reuse
     folder = tempfile.mkdtemp()
+    path = args.db or f"{folder}/d.sqlite3"
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{folder}/d.sqlite3",
+        database_url=f"sqlite+aiosqlite:///{path}",
         data_dir=folder,
         secret_key="bench-secret-0123456789abcdef0123456",
     )
-    now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     ctx = Context.from_settings(settings, clock=FixedClock(now))
+    if reuse:
+        async with ctx.sessions() as s:
+            estate = (await s.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one()
+        print(f"reusing the seeded database {path}")
+        return ctx, estate
     async with ctx.engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
     world = await console_world(ctx)
-    await seed(ctx, world, now, n_tickets, n_units, months)
+    await seed(ctx, world, now, args.tickets, args.units, args.months)
+    return ctx, world.estate
 
+
+async def time_figures(ctx: Context, estate: Estate, now: datetime, requests: int) -> None:
     figures = _dashboard_function()
-    if figures is not None:
-        times = []
-        for _ in range(requests):
-            async with ctx.sessions() as s:
-                t = time.perf_counter()
-                d = await figures(
-                    s, estate_id=world.estate.id, now=now, tz=TZ, rules=ctx.rules_for(world.estate)
-                )
-                times.append((time.perf_counter() - t) * 1000)
-        print(
-            f"(30-day window: {d.tickets_30d} tickets; collection rates over {len(d.collection_by_month)} months)"
-        )
-        _stats("dashboard figures (estate query function)", times)
-    else:
+    if figures is None:
         print("dashboard figures function not found (moved?); timing the page only")
+        return
+    timer = StatementTimer(ctx.engine)
+    times = []
+    for _ in range(requests):
+        async with ctx.sessions() as s:
+            t = time.perf_counter()
+            d = await figures(s, estate_id=estate.id, now=now, tz=TZ, rules=ctx.rules_for(estate))
+            times.append((time.perf_counter() - t) * 1000)
+    print(
+        f"(30-day window: {d.tickets_30d} tickets; collection rates over {len(d.collection_by_month)} months)"
+    )
+    _stats("dashboard figures (estate query function)", times)
+    print("its statements (median each):")
+    timer.report()
+    event.remove(ctx.engine.sync_engine, "before_cursor_execute", timer._before)
+    event.remove(ctx.engine.sync_engine, "after_cursor_execute", timer._after)
 
+
+async def main(args: argparse.Namespace) -> None:
+    now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    ctx, estate = await prepared(args, now)
+    await time_figures(ctx, estate, now, args.requests)
     app = create_app(ctx)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         await sign_in(client, "manager")
         first = await client.get("/console/dashboard")
         assert first.status_code == 200, first.status_code
         times = []
-        for _ in range(requests):
+        for _ in range(args.requests):
             t = time.perf_counter()
             r = await client.get("/console/dashboard")
             times.append((time.perf_counter() - t) * 1000)
@@ -223,5 +263,7 @@ if __name__ == "__main__":
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--requests", type=int, default=20)
-    args = parser.parse_args()
-    asyncio.run(main(args.tickets, args.units, args.months, args.requests))
+    parser.add_argument("--db", help="SQLite file: seeded if missing, reused (not seeded again) if present")
+    arguments = parser.parse_args()
+    arguments.reuse = arguments.db is not None and Path(arguments.db).exists()
+    asyncio.run(main(arguments))

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estate.core.base import Base
@@ -48,7 +48,11 @@ class UnitFee(Base):
 
 class Bill(Base):
     __tablename__ = "bills"
-    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "period"),
+        # collection rates: the sums of an estate's periods read from the index alone
+        Index("ix_bills_collection", "estate_id", "period", "amount_cents", "paid_cents"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estates.id"), index=True)

@@ -47,6 +47,9 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_queue", "estate_id", "status", "created_at"),
         Index("ix_tickets_dispatch_due", "status", "dispatch_due"),
+        # the dashboard: tickets of the last 30 days, and the count of open tickets past a deadline
+        Index("ix_tickets_estate_created", "estate_id", "created_at"),
+        Index("ix_tickets_overdue", "estate_id", "status", "dispatch_due", "resolve_due"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True)
@@ -160,7 +163,7 @@ class Survey(Base):
     attitude: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16), default="resident")  # resident | staff
-    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class UnderstandingCorrection(Base):
