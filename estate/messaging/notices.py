@@ -12,7 +12,7 @@ from estate.core.clock import Clock
 from estate.core.errors import NotFound, ValidationFailed
 from estate.messaging.models import Notice, NoticeTarget
 from estate.messaging.notice_recipients import recipients
-from estate.messaging.outbox import enqueue
+from estate.messaging.outbox import enqueue_many
 from estate.messaging.outbox_status import outbox_counts
 from estate.messaging.quiet import send_from
 from estate.staff.audit import audit
@@ -78,23 +78,21 @@ async def publish_notice(
     now = clock.now()
     not_before = send_from(now, quiet=quiet, urgent=notice.urgent)
     text = f"{notice.title}\n\n{notice.body}"
-    queued = 0
-    for account in await recipients(session, notice, now=now):
-        queued += int(
-            await enqueue(
-                session,
-                clock=clock,
-                dedupe_key=f"notice:{notice.id}:{account.channel}:{account.id}",
-                channel=account.channel,
-                channel_account_id=account.id,
-                resident_id=account.resident_id,
-                text=text,
-                kind="notice",
-                urgent=notice.urgent,
-                not_before=not_before,
-                notice_id=notice.id,
-            )
+    rows = [
+        dict(
+            dedupe_key=f"notice:{notice.id}:{account.channel}:{account.id}",
+            channel=account.channel,
+            channel_account_id=account.id,
+            resident_id=account.resident_id,
+            text=text,
+            kind="notice",
+            urgent=notice.urgent,
+            not_before=not_before,
+            notice_id=notice.id,
         )
+        for account in await recipients(session, notice, now=now)
+    ]
+    queued = len(await enqueue_many(session, clock=clock, rows=rows))
     notice.published_at = notice.published_at or now
     await session.flush()
     if staff_id is not None:

@@ -7,7 +7,8 @@ message once. Claiming and leases are in `estate.messaging.leases`, the outcome 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,30 @@ from estate.messaging.accounts import accounts_of_resident
 from estate.messaging.models import OutboundMessage, OutboxStatus
 from estate.messaging.quiet import send_from
 from estate.residents.models import Resident
+
+# Bound parameters per statement: SQLite before 3.32 allows 999, later ones 32,766; asyncpg allows 32,767.
+MAX_PARAMETERS = 32_000 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+MAX_ROWS_PER_INSERT = 1_000
+
+
+def _row(now: datetime, fields: dict[str, Any]) -> dict[str, Any]:
+    """An outbox row's column values: `fields` are `enqueue`'s keyword arguments, the rest take defaults."""
+    return dict(
+        dedupe_key=fields["dedupe_key"],
+        channel=fields["channel"],
+        channel_account_id=fields.get("channel_account_id"),
+        resident_id=fields.get("resident_id"),
+        kind=fields.get("kind", "message"),
+        text=fields["text"],
+        payload=fields.get("payload"),
+        urgent=fields.get("urgent", False),
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        not_before=fields.get("not_before") or now,
+        created_at=now,
+        ticket_id=fields.get("ticket_id"),
+        notice_id=fields.get("notice_id"),
+    )
 
 
 async def enqueue(
@@ -39,22 +64,21 @@ async def enqueue(
     notice_id: int | None = None,
 ) -> bool:
     """Queue one message; False when a message with this dedupe key was queued before."""
-    now = clock.now()
-    values = dict(
-        dedupe_key=dedupe_key,
-        channel=channel,
-        channel_account_id=channel_account_id,
-        resident_id=resident_id,
-        kind=kind,
-        text=text,
-        payload=payload,
-        urgent=urgent,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        not_before=not_before or now,
-        created_at=now,
-        ticket_id=ticket_id,
-        notice_id=notice_id,
+    values = _row(
+        clock.now(),
+        dict(
+            dedupe_key=dedupe_key,
+            channel=channel,
+            channel_account_id=channel_account_id,
+            resident_id=resident_id,
+            kind=kind,
+            text=text,
+            payload=payload,
+            urgent=urgent,
+            not_before=not_before,
+            ticket_id=ticket_id,
+            notice_id=notice_id,
+        ),
     )
     stmt = (
         insert_for(session)(OutboundMessage)
@@ -63,6 +87,34 @@ async def enqueue(
     )
     result = await session.execute(stmt.returning(OutboundMessage.id))
     return result.scalar_one_or_none() is not None
+
+
+async def enqueue_many(session: AsyncSession, *, clock: Clock, rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Queue many messages with multi-row inserts; returns the dedupe keys newly queued.
+
+    Each row holds `enqueue`'s keyword arguments. As with `enqueue`, a dedupe key queued before is
+    skipped ("on conflict do nothing"); a key repeated within `rows` is queued once, from its first row.
+    Rows go in chunks small enough for the database's limit on bound parameters.
+    """
+    now = clock.now()
+    unique: dict[str, dict[str, Any]] = {}
+    for fields in rows:
+        unique.setdefault(fields["dedupe_key"], fields)
+    values = [_row(now, fields) for fields in unique.values()]
+    if not values:
+        return []
+    # One statement compiled once, run with many parameter sets: SQLAlchemy sends them as multi-row
+    # INSERTs ("insertmanyvalues"); each chunk here also stays within the bound-parameter limit.
+    stmt = (
+        insert_for(session)(OutboundMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboundMessage.__table__.c.dedupe_key)
+    )
+    size = max(1, min(MAX_ROWS_PER_INSERT, MAX_PARAMETERS // len(values[0])))
+    queued: list[str] = []
+    for start in range(0, len(values), size):
+        queued += (await session.execute(stmt, values[start : start + size])).scalars().all()
+    return queued
 
 
 async def enqueue_to_resident(

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from estate.messaging import outbox
 from estate.messaging.leases import claim, mark_attempting, reap
 from estate.messaging.models import ChannelAccount, OutboundMessage
-from estate.messaging.outbox import enqueue, enqueue_to_resident
+from estate.messaging.outbox import enqueue, enqueue_many, enqueue_to_resident
 from estate.messaging.outcomes import mark_blocked, mark_failed, mark_sent, release
 from tests.conftest import SHANGHAI
 from tests.support.factories import make_world
@@ -134,3 +135,32 @@ async def test_403_blocks_the_account_and_holds_its_messages(sessions, clock):
         statuses = (await s.execute(select(OutboundMessage.status))).scalars().all()
     assert account.blocked is True
     assert statuses == ["blocked", "blocked", "blocked"]
+
+
+async def test_a_batch_with_a_repeated_dedupe_key_stores_one_row_per_key(sessions, clock):
+    async with sessions() as s, s.begin():
+        await enqueue(s, clock=clock, dedupe_key="k:a", channel="telegram", text="earlier")
+        rows = [
+            dict(dedupe_key="k:a", channel="telegram", text="again"),  # queued before
+            dict(dedupe_key="k:b", channel="telegram", text="first b"),
+            dict(dedupe_key="k:b", channel="telegram", text="second b"),  # repeated in the batch
+            dict(dedupe_key="k:c", channel="webchat", text="c", kind="notice", urgent=True),
+        ]
+        queued = await enqueue_many(s, clock=clock, rows=rows)
+        again = await enqueue_many(s, clock=clock, rows=rows)
+        stored = (await s.execute(select(OutboundMessage).order_by(OutboundMessage.id))).scalars().all()
+    assert sorted(queued) == ["k:b", "k:c"] and again == []
+    assert [(m.dedupe_key, m.text) for m in stored] == [("k:a", "earlier"), ("k:b", "first b"), ("k:c", "c")]
+    assert stored[2].kind == "notice" and stored[2].urgent and stored[1].kind == "message"
+    assert all(m.status == "pending" and m.attempts == 0 and m.not_before == clock.now() for m in stored)
+
+
+async def test_a_batch_larger_than_one_insert_goes_in_chunks(sessions, clock, monkeypatch):
+    monkeypatch.setattr(outbox, "MAX_ROWS_PER_INSERT", 2)
+    async with sessions() as s, s.begin():
+        await enqueue(s, clock=clock, dedupe_key="k:2", channel="telegram", text="earlier")
+        rows = [dict(dedupe_key=f"k:{i}", channel="telegram", text=f"m{i}") for i in range(7)]
+        queued = await enqueue_many(s, clock=clock, rows=rows)
+        keys = (await s.execute(select(OutboundMessage.dedupe_key))).scalars().all()
+    assert sorted(queued) == ["k:0", "k:1", "k:3", "k:4", "k:5", "k:6"]
+    assert sorted(keys) == [f"k:{i}" for i in range(7)]
