@@ -6,6 +6,7 @@ manager). Goal (issue #15): under 150 ms.
 
     .venv/bin/python bench/bench_dashboard.py [--tickets 100000] [--units 10000] [--months 12] [--requests 20]
         [--db /tmp/dash.sqlite3]   (seed once into that file; later runs reuse it)
+        [--url postgresql+asyncpg://...]   (PostgreSQL instead: its tables are dropped and seeded afresh)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
-from sqlalchemy import event, insert, select  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
 
 from desk.app import create_app  # noqa: E402
 from estate.billing.models import Bill  # noqa: E402
@@ -194,12 +195,15 @@ class StatementTimer:
 
 
 async def prepared(args: argparse.Namespace, now: datetime) -> tuple[Context, Estate]:
-    """The context on the benchmark's database, seeded unless `--db` names one seeded before."""
+    """The context on the benchmark's database, seeded unless `--db` names one seeded before.
+
+    With `--url` (PostgreSQL) the tables there are dropped and created afresh, then analysed after the seed.
+    """
     reuse = args.reuse
     folder = tempfile.mkdtemp()
     path = args.db or f"{folder}/d.sqlite3"
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{path}",
+        database_url=args.url or f"sqlite+aiosqlite:///{path}",
         data_dir=folder,
         secret_key="bench-secret-0123456789abcdef0123456",
     )
@@ -210,9 +214,15 @@ async def prepared(args: argparse.Namespace, now: datetime) -> tuple[Context, Es
         print(f"reusing the seeded database {path}")
         return ctx, estate
     async with ctx.engine.begin() as conn:
+        if args.url:
+            await conn.run_sync(Base.metadata.drop_all)
         await conn.run_sync(Base.metadata.create_all)
     world = await console_world(ctx)
     await seed(ctx, world, now, args.tickets, args.units, args.months)
+    if args.url:
+        async with ctx.engine.connect() as conn:
+            await conn.execute(text("ANALYZE"))
+            await conn.commit()
     return ctx, world.estate
 
 
@@ -264,6 +274,7 @@ if __name__ == "__main__":
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--db", help="SQLite file: seeded if missing, reused (not seeded again) if present")
+    parser.add_argument("--url", help="a PostgreSQL database to use instead (its tables are dropped first!)")
     arguments = parser.parse_args()
-    arguments.reuse = arguments.db is not None and Path(arguments.db).exists()
+    arguments.reuse = arguments.url is None and arguments.db is not None and Path(arguments.db).exists()
     asyncio.run(main(arguments))
