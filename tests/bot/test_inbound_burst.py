@@ -8,6 +8,7 @@ keeps one chat's turns in order.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -78,3 +79,30 @@ async def test_units_of_work_of_one_task_may_nest(ctx):
         await get_or_create_account(outer, clock=ctx.clock, channel="webchat", external_id="w-3")
         async with unit_of_work(ctx.sessions) as inner:  # does not wait for the lock its own task holds
             assert inner is not outer
+
+
+async def test_sqlite_units_of_work_wait_for_the_writer_not_the_pool(tmp_path):
+    """With one pooled connection given up on after 0.2 s, ten slow units of work at once all complete:
+    they queue on the writer lock, so none waits on the pool."""
+    from estate.core.db import make_engine, make_sessionmaker
+    from estate.schema import Base
+
+    engine = make_engine(
+        f"sqlite+aiosqlite:///{tmp_path}/w.sqlite3", pool_size=1, max_overflow=0, pool_timeout=0.2
+    )
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+        sessions = make_sessionmaker(engine)
+
+        async def slow_write(n: int) -> None:
+            async with unit_of_work(sessions) as s:
+                s.add(InboundSeen(channel="telegram", message_key=f"slow-{n}", at=datetime.now(UTC)))
+                await s.flush()
+                await asyncio.sleep(0.05)
+
+        await asyncio.gather(*(slow_write(n) for n in range(10)))
+        async with sessions() as s:
+            assert (await s.execute(select(func.count()).select_from(InboundSeen))).scalar_one() == 10
+    finally:
+        await engine.dispose()
