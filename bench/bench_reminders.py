@@ -4,6 +4,8 @@ Prints the time to enqueue (the payment_reminders job) and the delivery rate the
 achieves, as a fraction of the configured limit (DESK_TELEGRAM_RATE_PER_SECOND, 25/s by default).
 Delivering all 10,000 at 25/s takes 400 s, so by default the first --deliver messages are timed.
 
+Then times a notice to the whole estate (publish_notice), and publishing it again (nothing new queued).
+
     .venv/bin/python bench/bench_reminders.py [--residents 10000] [--deliver 1500]
 """
 
@@ -21,21 +23,19 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import func, select  # noqa: E402
+
 import bot.telegram as telegram  # noqa: E402
 from bot.telegram.client import close  # noqa: E402
-from estate.billing.models import Bill
+from estate.billing.models import Bill  # noqa: E402
 from estate.core.clock import FixedClock  # noqa: E402
 from estate.core.context import Context  # noqa: E402
 from estate.core.settings import Settings  # noqa: E402
 from estate.jobs import run_job  # noqa: E402
-from estate.messaging.models import ChannelAccount, OutboundMessage
-from estate.residents.models import (
-    Building,
-    Estate,
-    Resident,
-    Unit,  # noqa: E402
-)
-from estate.schema import Base
+from estate.messaging.models import ChannelAccount, OutboundMessage  # noqa: E402
+from estate.messaging.notices import create_notice, publish_notice  # noqa: E402
+from estate.residents.models import Building, Estate, Resident, Unit  # noqa: E402
+from estate.schema import Base  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -118,13 +118,28 @@ async def main(residents: int, deliver: int) -> None:
         f"delivery rate / configured limit ({limit:g}/s): {sent / elapsed / limit:.3f} overall, {steady / limit:.3f} steady"
     )
     async with ctx.sessions() as s:
-        from sqlalchemy import func, select
-
         queued = (await s.execute(select(func.count()).select_from(OutboundMessage))).scalar_one()
     print(f"outbox rows: {queued} (one per resident)")
+    await publish_to_everyone(ctx, estate.id, residents)
     await close(ctx)
     await ctx.close()
     await fake.stop()
+
+
+async def publish_to_everyone(ctx: Context, estate_id: int, residents: int) -> None:
+    """Time a notice to the whole estate (one outbox row per resident's chat), then publishing it again."""
+    async with ctx.sessions() as s, s.begin():
+        notice = await create_notice(
+            s, clock=ctx.clock, estate_id=estate_id, title="Water", body="Off from 9 to 12 tomorrow"
+        )
+    for attempt in ("notice", "notice again"):
+        t0 = time.perf_counter()
+        async with ctx.sessions() as s, s.begin():
+            n = await publish_notice(s, clock=ctx.clock, notice_id=notice.id)
+        took = time.perf_counter() - t0
+        print(
+            f"{attempt}: {n} queued for {residents} residents in {took:.2f} s ({residents / took:.0f} residents/s)"
+        )
 
 
 if __name__ == "__main__":
