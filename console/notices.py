@@ -13,7 +13,7 @@ from console.web import Page, estate_of
 from estate.core.errors import DomainError
 from estate.messaging import notices
 from estate.messaging.models import Notice
-from estate.residents.models import Building
+from estate.residents.service import buildings_of
 
 router = APIRouter()
 
@@ -31,15 +31,7 @@ async def notice_list(page: Page = Depends(page_for("notices"), scope="function"
         .all()
     )
     counts = {n.id: await notices.delivery_counts(page.session, notice_id=n.id) for n in rows}
-    buildings = (
-        (
-            await page.session.execute(
-                select(Building).where(Building.estate_id == estate.id).order_by(Building.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    buildings = await buildings_of(page.session, estate_id=estate.id)
     return page.render("notices.html", rows=rows, counts=counts, buildings=buildings)
 
 

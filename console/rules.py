@@ -9,12 +9,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from console.app import page_for
 from console.web import Page
 from estate.core.rules import ServiceRules, overrides_in_force
-from estate.residents.models import Estate
+from estate.residents.service import all_estates
 from locales import N_
 
 
@@ -99,7 +98,7 @@ router = APIRouter()
 @router.get("/rules", response_class=HTMLResponse)
 async def service_rules(page: Page = Depends(page_for("rules"), scope="function")) -> HTMLResponse:
     """The rules in force, per estate (each estate's rules and time zone)."""
-    estates = (await page.session.execute(select(Estate).order_by(Estate.id))).scalars().all()
+    estates = await all_estates(page.session)
     sections = [
         (estate, rule_rows(page.ctx.rules_for(estate), overrides_in_force(estate))) for estate in estates
     ]

@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from console import auth
 from console.labels import EVENT_LABELS, KIND_LABELS, OTHER_EVENT
 from estate.billing.money import fmt_yuan
 from estate.core.context import Context
+from estate.core.errors import NotFound
 from estate.residents.models import Estate
+from estate.residents.service import first_estate
 from estate.staff.models import Staff
 from estate.tickets.categories import category
 from locales import LOCALES, Translator, normalize_locale
@@ -105,7 +106,10 @@ class Page:
 
 async def estate_of(page: Page) -> Estate:
     """The estate the console's estate-wide pages show: the first one (the console serves one estate)."""
-    return (await page.session.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one()
+    estate = await first_estate(page.session)
+    if estate is None:
+        raise NotFound("estate_not_found")
+    return estate
 
 
 def request_locale(request: Request, staff: Staff | None = None) -> str:

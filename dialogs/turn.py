@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.types import Choice, Reply
@@ -15,6 +14,7 @@ from estate.core.context import Context
 from estate.core.rules import ServiceRules
 from estate.messaging.models import ChannelAccount
 from estate.residents.models import Estate, Resident, Unit
+from estate.residents.service import first_estate
 from locales import Translator
 
 
@@ -66,7 +66,7 @@ class Turn:
         unit = await self.unit()
         if unit is not None:
             return await self.session.get(Estate, unit.estate_id)
-        return (await self.session.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one_or_none()
+        return await first_estate(self.session)
 
     async def rules(self) -> ServiceRules:
         """The service rules of the resident's estate (the installation's, with that estate's overrides)."""

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from desk.commands.running import out, run, settings
 from estate.core.context import Context
 from estate.core.settings import Settings
+from estate.residents.service import first_estate
 
 
 def understand(
@@ -49,7 +49,6 @@ def _installation_model(cfg: Settings):
     """The model with the staff corrections folded in so far, when the database has them; else None."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from estate.residents.models import Estate
     from estate.tickets.understanding import model_for
 
     if cfg.database_url.startswith("sqlite") and not Path(cfg.database_url.split(":///", 1)[-1]).exists():
@@ -57,7 +56,7 @@ def _installation_model(cfg: Settings):
 
     async def work(ctx: Context):
         async with ctx.sessions() as s:
-            estate = (await s.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one_or_none()
+            estate = await first_estate(s)
             return await model_for(s, settings=cfg, estate_id=estate.id if estate else None)
 
     try:

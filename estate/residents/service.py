@@ -7,7 +7,7 @@ import re
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from estate.residents.models import Building, Occupancy, Resident, Unit
+from estate.residents.models import Building, Estate, Occupancy, Resident, Unit
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
@@ -95,3 +95,21 @@ async def units_with_buildings(
     if estate_id is not None:
         stmt = stmt.where(Unit.estate_id == estate_id)
     return [(u, b) for u, b in (await session.execute(stmt)).all()]
+
+
+async def all_estates(session: AsyncSession) -> list[Estate]:
+    """Every estate of the installation, oldest first."""
+    return list((await session.execute(select(Estate).order_by(Estate.id))).scalars())
+
+
+async def first_estate(session: AsyncSession) -> Estate | None:
+    """The installation's first estate: what a page or chat serves while it knows of no other."""
+    return (await session.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one_or_none()
+
+
+async def buildings_of(session: AsyncSession, *, estate_id: int) -> list[Building]:
+    """The estate's buildings in the order they were made."""
+    rows = await session.execute(
+        select(Building).where(Building.estate_id == estate_id).order_by(Building.id)
+    )
+    return list(rows.scalars())
