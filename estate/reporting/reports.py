@@ -1,4 +1,4 @@
-"""Reports as files: the reconciliation of the 5th and the arrears of the 28th as CSV and XLSX, and a ticket export."""
+"""Reports as files: the reconciliation of the 5th and the arrears of the 28th, and any table, as CSV and XLSX."""
 
 from __future__ import annotations
 
