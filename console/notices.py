@@ -6,13 +6,11 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from console.app import page_for
 from console.web import Page, estate_of
 from estate.core.errors import DomainError
 from estate.messaging import notices
-from estate.messaging.models import Notice
 from estate.residents.service import buildings_of
 
 router = APIRouter()
@@ -21,15 +19,7 @@ router = APIRouter()
 @router.get("/notices", response_class=HTMLResponse)
 async def notice_list(page: Page = Depends(page_for("notices"), scope="function")) -> HTMLResponse:
     estate = await estate_of(page)
-    rows = (
-        (
-            await page.session.execute(
-                select(Notice).where(Notice.estate_id == estate.id).order_by(Notice.id.desc()).limit(50)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    rows = await notices.recent_notices(page.session, estate_id=estate.id)
     counts = {n.id: await notices.delivery_counts(page.session, notice_id=n.id) for n in rows}
     buildings = await buildings_of(page.session, estate_id=estate.id)
     return page.render("notices.html", rows=rows, counts=counts, buildings=buildings)

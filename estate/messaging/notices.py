@@ -118,6 +118,14 @@ async def due_notices(session: AsyncSession, *, now: datetime) -> list[Notice]:
     return list(rows.scalars())
 
 
+async def recent_notices(session: AsyncSession, *, estate_id: int, limit: int = 50) -> list[Notice]:
+    """The estate's newest notices, newest first."""
+    rows = await session.execute(
+        select(Notice).where(Notice.estate_id == estate_id).order_by(Notice.id.desc()).limit(limit)
+    )
+    return list(rows.scalars())
+
+
 async def delivery_counts(session: AsyncSession, *, notice_id: int) -> dict[tuple[str, str], int]:
     """Messages of the notice per (channel, status)."""
     return await outbox_counts(session, notice_id=notice_id)
