@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy import select
 
 from desk.commands.running import err, out, run
 from estate.core.context import Context
@@ -66,12 +65,9 @@ def import_(
 
 async def _estate_id(s, code: str | None) -> int:
     """The estate named by --estate, or the only one; exit code 2 when that is not one estate."""
-    from estate.residents.models import Estate
+    from estate.residents.service import estates_named
 
-    stmt = select(Estate)
-    if code:
-        stmt = stmt.where(Estate.code == code)
-    estates = (await s.execute(stmt)).scalars().all()
+    estates = await estates_named(s, code)
     if len(estates) != 1:
         err.print("No such estate." if not estates else "Several estates: name one with --estate CODE.")
         raise typer.Exit(2)

@@ -113,3 +113,25 @@ async def buildings_of(session: AsyncSession, *, estate_id: int) -> list[Buildin
         select(Building).where(Building.estate_id == estate_id).order_by(Building.id)
     )
     return list(rows.scalars())
+
+
+async def estates_named(session: AsyncSession, code: str | None = None) -> list[Estate]:
+    """The estate with that code, or every estate when no code is given."""
+    stmt = select(Estate).order_by(Estate.id)
+    if code:
+        stmt = stmt.where(Estate.code == code)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def unit_directory(session: AsyncSession) -> list[tuple[Unit, Building, list[str]]]:
+    """Every unit with its building and the names of its active residents, building by building, floor by floor."""
+    units = (
+        await session.execute(
+            select(Unit, Building).join(Building).order_by(Building.id, Unit.floor, Unit.code)
+        )
+    ).all()
+    people: dict[int, list[str]] = {}
+    active = await session.execute(select(Resident).where(Resident.active.is_(True)).order_by(Resident.id))
+    for resident in active.scalars():
+        people.setdefault(resident.unit_id, []).append(resident.name)
+    return [(u, b, people.get(u.id, [])) for u, b in units]
