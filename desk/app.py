@@ -6,11 +6,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from bot import telegram, webchat, wechat
+from bot import webchat, wechat
 from console.app import create_console
 from desk import guard
 from estate.core.context import Context
@@ -51,7 +51,28 @@ def create_app(
 
     # The parts, each imported above: a missing one fails at import, never silently.
     app.include_router(webchat.create_router(ctx))
-    app.include_router(telegram.webhook_router(ctx))
+    app.include_router(telegram_webhook(ctx))
     app.include_router(wechat.create_router(ctx))
     app.mount("/console", create_console(ctx))
     return app
+
+
+def telegram_webhook(ctx: Context) -> APIRouter:
+    """Telegram's webhook route. aiogram takes seconds to import, so without a Telegram token it is imported
+    only if a token is set later; until then the route answers 404, as the webhook itself does then."""
+    if ctx.settings.telegram_token:
+        from bot.telegram import webhook_router
+
+        return webhook_router(ctx)
+    router = APIRouter()
+
+    @router.post("/telegram/webhook/{secret}", include_in_schema=False)
+    async def webhook(secret: str, request: Request) -> Response:
+        if not ctx.settings.telegram_token:
+            return Response(status_code=404)
+        from bot.telegram import webhook_router
+
+        real = webhook_router(ctx).routes[0]
+        return await real.endpoint(secret, request)  # type: ignore[attr-defined]
+
+    return router

@@ -6,26 +6,39 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from types import ModuleType
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from bot import telegram, webchat, wechat
+from bot import webchat, wechat
 from desk.app import create_app
 from estate.core.base import JobRun
 from estate.core.context import Context
 from estate.core.jobs import register_sender
 from estate.core.schedule import trigger_for
+from estate.core.settings import Settings
 from estate.jobs import JOBS, run_job, run_scheduled, scheduled_jobs
 from estate.tickets import understanding
 
 log = logging.getLogger("desk")
-CHANNELS = {"webchat": webchat, "telegram": telegram, "wechat": wechat}
+
+
+def channels(settings: Settings, *, every: bool = False) -> dict[str, ModuleType]:
+    """The channel packages. Telegram's (aiogram: seconds to import) only with a token, unless `every`."""
+    found: dict[str, ModuleType] = {"webchat": webchat}
+    if every or settings.telegram_token:
+        from bot import telegram
+
+        found["telegram"] = telegram
+    found["wechat"] = wechat
+    return found
 
 
 def make_scheduler(ctx: Context) -> AsyncIOScheduler:
@@ -69,23 +82,23 @@ async def catch_up(ctx: Context, now: datetime | None = None) -> list[str]:
 async def start_channels(ctx: Context) -> list[asyncio.Task]:
     """Start the channels' background work (pollers), and register their outbox senders."""
     tasks: list[asyncio.Task] = []
-    for channel in CHANNELS.values():
+    for channel in channels(ctx.settings).values():
         tasks += await channel.start(ctx) or []
     return tasks
 
 
-def register_senders() -> None:
+def register_senders(settings: Settings) -> None:
     """Every channel's outbox sender (one whose channel is not configured sends nothing)."""
-    for name, channel in CHANNELS.items():
+    for name, channel in channels(settings, every=True).items():
         register_sender(name, channel.send_once)
 
 
 async def close_channels(ctx: Context) -> None:
     """Close the channels' HTTP clients of this context."""
-    from bot.telegram.client import close
     from bot.wechat.client import _clients
 
-    await close(ctx)
+    if "bot.telegram.client" in sys.modules:  # not imported: no Telegram client was opened
+        await sys.modules["bot.telegram.client"].close(ctx)
     client = _clients.pop(id(ctx.settings), None)
     if client is not None:
         await client.close()
@@ -93,7 +106,7 @@ async def close_channels(ctx: Context) -> None:
 
 async def run_job_once(ctx: Context, name: str, now: datetime | None = None) -> str:
     """`desk jobs run`: one job once, with the channels' senders registered (so outbox_send sends)."""
-    register_senders()
+    register_senders(ctx.settings)
     try:
         return await run_job(ctx, name, now)
     finally:

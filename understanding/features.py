@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:  # scikit-learn is imported when a model is trained or loaded, not with the package
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 def fit_vectorisers(texts: Sequence[str]) -> tuple[TfidfVectorizer, TfidfVectorizer, sparse.csr_matrix]:
     """The character and word vectorisers learnt from these (normalised) texts, and the texts' feature rows."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     char_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
     word_vec = TfidfVectorizer(
         analyzer="word", token_pattern=r"(?u)\b[a-z][a-z0-9']+\b", ngram_range=(1, 2), sublinear_tf=True

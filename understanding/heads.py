@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 
 
 @dataclass
@@ -25,6 +24,8 @@ class Head:
 
     @classmethod
     def fit(cls, x: sparse.csr_matrix, y: Sequence[Any], weights: np.ndarray, c: float) -> Head:
+        from sklearn.linear_model import LogisticRegression  # only to train: not imported at start-up
+
         # One-vs-rest with liblinear: a second per head on 2,000 messages where the multinomial L-BFGS
         # solver takes tens of seconds on this kind of sparse, wide problem.
         labels = sorted(set(y))

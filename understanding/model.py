@@ -8,10 +8,10 @@ Training is in `understanding.training`, the cache in `understanding.cache`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from understanding import rules
 from understanding.corpus import Example
@@ -20,6 +20,9 @@ from understanding.heads import Head
 from understanding.normalize import normalize
 from understanding.result import Understanding
 
+if TYPE_CHECKING:  # imported by unpickling or training a model, not with the package (start-up time)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
 URGENT_THRESHOLD = 0.4  # recall first: an emergency missed costs more than one checked for nothing
 # The urgent-category safety net only trusts a repair the model is fairly sure of ("bind my flat" is no leak).
 CATEGORY_NET_CONFIDENCE = 0.6
@@ -27,6 +30,7 @@ CATEGORY_NET_CONFIDENCE = 0.6
 # booking, cancelling) keep their intent. Questions about planned outages are ruled out by the rules.
 _EMERGENCY_OVERRIDES = frozenset({"repair", "complaint", "human", "unknown", "greeting", "inquiry"})
 _URGENT_CATEGORIES = frozenset({"water_leak", "power_cut", "gas_smell", "lift_entrapment"})
+RECENT_ANSWERS = 4096  # distinct messages whose answer a model keeps
 
 
 @dataclass
@@ -42,7 +46,24 @@ class Model:
     fingerprint: str = ""
 
     def classify(self, text: str) -> Understanding:
-        """The intent, category, urgency and confidence of one message."""
+        """The intent, category, urgency and confidence of one message.
+
+        The answers to the last few thousand distinct messages are kept with the model ("你好", "谢谢",
+        "取消" come again and again): the features of one message cost milliseconds, on the event loop."""
+        recent: dict[str, Understanding] = self.__dict__.setdefault("_recent", {})
+        found = recent.get(text)
+        if found is None:
+            found = self._classify(text)
+            if len(recent) >= RECENT_ANSWERS:
+                recent.pop(next(iter(recent)), None)  # the oldest first
+            recent[text] = found
+        return found
+
+    def __getstate__(self) -> dict:
+        """What is pickled into the cache: the model without the answers kept."""
+        return {k: v for k, v in self.__dict__.items() if k != "_recent"}
+
+    def _classify(self, text: str) -> Understanding:
         norm = normalize(text)
         if not norm:
             return Understanding(text, "unknown", None, False, 1.0, (("unknown", 1.0),))

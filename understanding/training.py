@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import sklearn
 
 from understanding.corpus import Example, fingerprint_lines
 from understanding.features import fit_vectorisers
@@ -37,6 +36,8 @@ def train_model(examples: Sequence[Example], corrections: Sequence[Example] = ()
 
 def fingerprint(examples: Iterable[Example], corrections: Iterable[Example] = ()) -> str:
     """The hash a trained model is cached under: its data, its code version and scikit-learn's."""
+    import sklearn  # here, not at the top: the package is imported at start-up, scikit-learn takes a while
+
     h = hashlib.sha256(f"{MODEL_VERSION}|{sklearn.__version__}".encode())
     for line in fingerprint_lines(examples):
         h.update(line.encode("utf-8"))
