@@ -64,7 +64,9 @@ def create_router(ctx: Context) -> APIRouter:
     async def poll(request: Request, after: str = "0") -> JSONResponse:
         if not (after.isascii() and after.isdigit() and int(after) <= MAX_ID):
             return error(request, "bad_request", 400)
-        async with ctx.sessions() as s:
+        # A unit of work, not a bare session: on SQLite every transaction is a writer (BEGIN IMMEDIATE), and
+        # one outside the process's writer lock would wait in SQLite's busy handler while a burst is served.
+        async with unit_of_work(ctx.sessions) as s:
             account = await find_account(s, ctx, session_id_of(request))
             if account is None:
                 return error(request, "no_session", 401)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.media import check_allowance
 from bot.webchat.answers import PHOTO_STATUS, error
 from estate.core.context import Context
+from estate.core.db import unit_of_work
 from estate.core.errors import ValidationFailed
 from estate.messaging.models import ChannelAccount
 
@@ -59,7 +60,7 @@ async def read_message(
     photo: bytes | None = None
     if content_type.startswith("multipart/form-data"):
         # Who is asking is checked before an upload is parsed (and spooled to disk).
-        async with ctx.sessions() as s:
+        async with unit_of_work(ctx.sessions) as s:  # in turn with the writers (SQLite), see api.poll
             asking = await find_account(s, ctx, session_id)
             if asking is None:
                 return error(request, "no_session", 401)
