@@ -28,10 +28,6 @@ from estate.jobs import JOBS, run_job, run_scheduled, scheduled_jobs
 from estate.tickets import understanding
 
 log = logging.getLogger("desk")
-# The event loop hands every SQLite statement to aiosqlite's thread and waits for it. With Python's default
-# 5 ms switch interval a thread busy with Python code (a turn's ORM work) keeps the GIL that long while the
-# other waits; a shorter interval lets the two take turns quickly (issue #15, the web chat burst).
-SWITCH_INTERVAL = 0.0005
 
 
 def channels(settings: Settings, *, every: bool = False) -> dict[str, ModuleType]:
@@ -145,7 +141,6 @@ async def background(ctx: Context, *, jobs: bool) -> AsyncIterator[None]:
 
 def serve(ctx: Context, *, host: str, port: int, role: str) -> None:
     """Run the chosen role until Ctrl-C or SIGTERM: all (web + jobs), web, or worker (jobs and senders)."""
-    sys.setswitchinterval(SWITCH_INTERVAL)
     if role == "worker":
         asyncio.run(_worker(ctx))
         return
