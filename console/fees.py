@@ -3,8 +3,6 @@ monthly bills and reminders by hand."""
 
 from __future__ import annotations
 
-import contextlib
-
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
@@ -13,9 +11,9 @@ from console.web import Page, estate_of
 from estate.billing.bills import generate_monthly_bills
 from estate.billing.collection import collection_rates
 from estate.billing.debts import arrears
-from estate.billing.periods import period_of
+from estate.billing.periods import check_issuable, period_of
 from estate.billing.reminders import remind_by_hand
-from estate.core.errors import NotFound
+from estate.core.errors import NotFound, ValidationFailed
 
 router = APIRouter()
 
@@ -39,11 +37,14 @@ async def fees(page: Page = Depends(page_for("fees"), scope="function")) -> HTML
 async def generate(
     period: str = Form(...), page: Page = Depends(page_for("fees.generate", write=True), scope="function")
 ) -> Response:
+    """Issue the month's bills by hand: this month or the next only; anything else is refused with a reason."""
     estate = await estate_of(page)
-    with contextlib.suppress(ValueError):
-        await generate_monthly_bills(
-            page.session, clock=page.ctx.clock, estate_id=estate.id, period=period.strip()
-        )
+    today = page.ctx.clock.now().astimezone(page.ctx.tz_for(estate)).date()
+    try:
+        month = check_issuable(period, today=today)
+    except ValidationFailed as refused:
+        return page.render("error.html", status=400, code=refused.code, params=refused.params)
+    await generate_monthly_bills(page.session, clock=page.ctx.clock, estate_id=estate.id, period=month)
     return page.redirect("/fees")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from estate.core.errors import ValidationFailed
+
 
 def period_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
@@ -41,3 +43,20 @@ def local_start(period: str, tz: ZoneInfo) -> datetime:
 
 def local_date(at: datetime, tz: ZoneInfo) -> date:
     return at.astimezone(tz).date()
+
+
+def check_issuable(period: str, *, today: date) -> str:
+    """The period staff may issue bills for by hand: this month or the next (in the estate's local time).
+
+    Raises `ValidationFailed("bad_period")` for text that is not a month and `ValidationFailed
+    ("period_not_issuable")` for any other month, with the two allowed ones, so the page can say which."""
+    period = period.strip()
+    try:
+        parse_period(period)
+    except ValueError:
+        raise ValidationFailed("bad_period", period=period) from None
+    current = period_of(today)
+    allowed = (current, shift(current, 1))
+    if period not in allowed:
+        raise ValidationFailed("period_not_issuable", period=period, current=allowed[0], next=allowed[1])
+    return period

@@ -19,6 +19,7 @@ from estate.billing.models import Bill, FeeItem, Payment
 from estate.bookings.models import ServiceItem
 from estate.core.db import make_sessionmaker
 from estate.messaging.models import Notice, OutboundMessage
+from estate.residents.models import Unit
 from tests.support.console import ROLES, console_world, sign_in
 
 
@@ -191,3 +192,32 @@ async def test_dashboard_figures_equal_the_database_for_the_demo_estate(sqlite_e
         assert kpi(f"collection-{i}") == f"{paid / due * 100:.1f}%"
     assert kpi("satisfaction") == f"{happy / answered * 100:.1f}%"
     assert date(2026, 11, 22) == now.date()
+
+
+async def _bills_of(ctx, period: str) -> int:
+    async with ctx.sessions() as s:
+        return (await s.execute(select(func.count()).select_from(Bill).where(Bill.period == period))).scalar_one()
+
+
+@pytest.mark.parametrize(
+    ("period", "says"),
+    [
+        ("2027-06", "Bills can be issued only for 2026-11 or 2026-12"),
+        ("2026-09", "Bills can be issued only for 2026-11 or 2026-12"),
+        ("2026-13", "“2026-13” is not a month"),
+    ],
+)
+async def test_bills_by_hand_only_for_this_month_or_the_next(ctx, world, period, says):
+    """Staff issue bills for the current or the next month only; anything else is refused with a reason."""
+    async with client_for(create_app(ctx)) as c:
+        csrf = await sign_in(c, "cashier")
+        c.cookies.set("desk_console_lang", "en")
+        refused = await c.post("/console/fees/generate", data={"csrf": csrf, "period": period})
+        assert refused.status_code == 400
+        assert says in refused.text
+        assert await _bills_of(ctx, period) == 0
+        issued = await c.post("/console/fees/generate", data={"csrf": csrf, "period": "2026-12"})
+        assert issued.status_code == 303
+    async with ctx.sessions() as s:
+        units = (await s.execute(select(func.count()).select_from(Unit))).scalar_one()
+    assert units > 0 and await _bills_of(ctx, "2026-12") == units
