@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import StatementError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from console import auth
 from console.web import anonymous_render
@@ -56,6 +57,14 @@ async def _refused_value(request: Request, exc: Exception) -> Response:
     return anonymous_render(request, "error.html", status=400, code="bad_input")
 
 
+async def _http(request: Request, exc: Exception) -> Response:
+    # An address the console does not have, or a method it does not take there: a page, not JSON.
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code not in (404, 405):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return anonymous_render(request, "error.html", status=exc.status_code, code=f"http_{exc.status_code}")
+
+
 async def _not_saved(request: Request, exc: Exception) -> Response:
     # The commit failed: say so; never a success page for a change that was lost.
     log.error("console commit failed: %s %s: %r", request.method, request.url.path, exc.__cause__)
@@ -72,3 +81,4 @@ def add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, _refused_value)
     app.add_exception_handler(StatementError, _refused_value)
     app.add_exception_handler(NotSaved, _not_saved)
+    app.add_exception_handler(StarletteHTTPException, _http)
