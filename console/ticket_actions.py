@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from console.app import page_for
 from console.ticket_page import show, visible
 from console.web import Page
+from estate.core.errors import ValidationFailed
 from estate.tickets.assignment import ClaimConflict, claim_ticket, dispatch_ticket
 from estate.tickets.messages import add_note, add_staff_reply
 from estate.tickets.phrases import find_forbidden
@@ -107,7 +108,10 @@ async def resolve(ticket_id: int, result: str = Form(""), page: Page = writer("r
 
 @router.post("/tickets/{ticket_id}/reopen")
 async def reopen(ticket_id: int, reason: str = Form(""), page: Page = writer("reopen")) -> Response:
-    return await act(page, ticket_id, reopen_ticket, reason=reason or "-")
+    try:
+        return await act(page, ticket_id, reopen_ticket, reason=reason.strip())
+    except ValidationFailed as refused:
+        return page.render("error.html", status=400, code=refused.code, params=refused.params)
 
 
 @router.post("/tickets/{ticket_id}/close")

@@ -68,7 +68,11 @@ async def reopen_ticket(
     resident_id: int | None = None,
     escalate_to_supervisor: bool = False,
 ) -> Ticket:
-    """Reopen a resolved or closed ticket when the resident is not satisfied; it goes back to the queue."""
+    """Reopen a resolved or closed ticket when the resident is not satisfied; it goes back to the queue.
+
+    A reason is required (it is the timeline's record of why); a blank one is refused."""
+    if not reason.strip():
+        raise ValidationFailed("reopen_needs_reason")
     now = clock.now()
     ticket = await locked(session, ticket_id)
     keep_assignee = ticket.assignee_id is not None and not escalate_to_supervisor

@@ -130,3 +130,20 @@ async def test_the_page_offers_exactly_what_the_services_accept(ctx, world):
                 may = {a for a in PAGE_ACTIONS if role in ROUTE_ROLES[f"ticket.{a}"]}
                 assert offered == expected[status] & may, (role, status)
     assert all(a in TRANSITIONS for a in PAGE_ACTIONS)
+
+
+async def test_reopening_needs_a_reason_and_an_empty_one_changes_nothing(ctx, world):
+    ticket = await ticket_in(ctx, world, S.CLOSED)
+    app = create_app(ctx)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        csrf = await sign_in(c, "supervisor")
+        c.cookies.set("desk_console_lang", "en")
+        refused = await c.post(f"/console/tickets/{ticket.id}/reopen", data={"csrf": csrf, "reason": "  "})
+        assert refused.status_code == 400
+        assert "Please say why the ticket is reopened" in refused.text
+        async with ctx.sessions() as s:
+            assert (await s.get(Ticket, ticket.id)).status == S.CLOSED
+        done = await c.post(f"/console/tickets/{ticket.id}/reopen", data={"csrf": csrf, "reason": "Still drips"})
+        assert done.status_code == 303
+    async with ctx.sessions() as s:
+        assert (await s.get(Ticket, ticket.id)).status != S.CLOSED
