@@ -14,6 +14,7 @@ from estate.billing.bills import generate_monthly_bills
 from estate.billing.collection import collection_rates
 from estate.billing.debts import arrears, low_balance_units
 from estate.billing.models import Bill, BillLine, FeeItem, Payment, UnitFee
+from estate.billing.money import yuan_to_cents
 from estate.billing.payments import record_payment
 from estate.billing.statements import unit_statement
 from estate.core.errors import ValidationFailed
@@ -214,3 +215,17 @@ async def test_arrears_and_collection_rates_on_a_hand_computed_example(sessions,
         ("2026-11", 10000, 7),
     ]
     assert owing[0].total_cents == 15000 and owing[0].oldest_age_days == 38
+
+
+@pytest.mark.parametrize("text", ["12.345", "¥0.001", "1,234.505"])
+def test_an_amount_finer_than_a_fen_is_refused_not_rounded(text):
+    with pytest.raises(ValidationFailed) as refused:
+        yuan_to_cents(text)
+    assert refused.value.code == "bad_amount"
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"), [("12.34", 1234), ("¥1,234.5", 123450), ("12.340", 1234), ("7", 700)]
+)
+def test_amounts_in_yuan_and_fen_are_read_exactly(text, cents):
+    assert yuan_to_cents(text) == cents
