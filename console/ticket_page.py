@@ -29,7 +29,7 @@ def ticket_actions(ticket: Ticket, staff: Staff) -> list[str]:
     """The actions the ticket page offers: those the status machine allows and the staff member's role may use."""
     return [
         a
-        for a in allowed_actions(ticket)
+        for a in allowed_actions(ticket, staff.role)
         if f"ticket.{a}" in auth.ROUTE_ROLES and auth.allowed(f"ticket.{a}", staff)
     ]
 

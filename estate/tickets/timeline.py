@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from estate.core.clock import Clock
 from estate.core.errors import NotFound
 from estate.staff.audit import audit
+from estate.staff.models import Staff
 from estate.tickets import notify
 from estate.tickets.models import Ticket, TicketEvent
-from estate.tickets.transitions import check
+from estate.tickets.transitions import check, check_role
 
 
 async def locked(session: AsyncSession, ticket_id: int) -> Ticket:
@@ -80,6 +81,9 @@ async def transition(
     """Take `action` on a (locked) ticket: check the status, apply `changes`, move the status, then write the
     timeline event, the audit record and the resident's message the table names. Returns the event."""
     row = check(ticket, action)
+    if staff_id is not None and row.leads_only_from:
+        staff = await session.get(Staff, staff_id)
+        check_role(ticket, action, staff.role if staff else "")
     if to is not None and to not in row.to:
         raise ValueError(f"{action} cannot lead to {to}")
     now = clock.now()

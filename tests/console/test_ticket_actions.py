@@ -17,7 +17,7 @@ from estate.tickets.callbacks import record_callback
 from estate.tickets.models import CallbackTask, Ticket, TicketStatus
 from estate.tickets.progress import close_ticket, reopen_ticket, resolve_ticket, start_work
 from estate.tickets.reclassify import reclassify_ticket
-from estate.tickets.transitions import TRANSITIONS, allowed_actions
+from estate.tickets.transitions import LEADS, TRANSITIONS, allowed_actions
 from tests.support.console import console_world, sign_in
 from tests.support.factories import make_ticket
 
@@ -128,6 +128,8 @@ async def test_the_page_offers_exactly_what_the_services_accept(ctx, world):
                 assert page.status_code == 200, (role, status)
                 offered = set(FORM.findall(page.text)) - {"reply", "note"}
                 may = {a for a in PAGE_ACTIONS if role in ROUTE_ROLES[f"ticket.{a}"]}
+                if status == S.CLOSED and role not in LEADS:
+                    may.discard("reopen")  # a closed ticket is reopened by a supervisor or above only
                 assert offered == expected[status] & may, (role, status)
     assert all(a in TRANSITIONS for a in PAGE_ACTIONS)
 
@@ -143,7 +145,26 @@ async def test_reopening_needs_a_reason_and_an_empty_one_changes_nothing(ctx, wo
         assert "Please say why the ticket is reopened" in refused.text
         async with ctx.sessions() as s:
             assert (await s.get(Ticket, ticket.id)).status == S.CLOSED
-        done = await c.post(f"/console/tickets/{ticket.id}/reopen", data={"csrf": csrf, "reason": "Still drips"})
+        done = await c.post(
+            f"/console/tickets/{ticket.id}/reopen", data={"csrf": csrf, "reason": "Still drips"}
+        )
         assert done.status_code == 303
     async with ctx.sessions() as s:
         assert (await s.get(Ticket, ticket.id)).status != S.CLOSED
+
+
+async def test_only_a_supervisor_or_above_reopens_a_closed_ticket(ctx, world):
+    ticket = await ticket_in(ctx, world, S.CLOSED)
+    app = create_app(ctx)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        csrf = await sign_in(c, "agent")
+        c.cookies.set("desk_console_lang", "zh_CN")
+        page = await c.get(f"/console/tickets/{ticket.id}")
+        assert f"/console/tickets/{ticket.id}/reopen" not in page.text
+        refused = await c.post(
+            f"/console/tickets/{ticket.id}/reopen", data={"csrf": csrf, "reason": "Still drips"}
+        )
+        assert refused.status_code == 409
+        assert "已关闭的工单只能由客服主管及以上人员处理" in refused.text
+    async with ctx.sessions() as s:
+        assert (await s.get(Ticket, ticket.id)).status == S.CLOSED
