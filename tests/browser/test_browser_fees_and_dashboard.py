@@ -9,26 +9,15 @@ from estate.billing.models import FeeItem
 from estate.core.clock import SystemClock
 from estate.core.context import Context
 from estate.core.settings import Settings
-from estate.schema import Base
 from tests.support.browser import screenshot
-from tests.support.console import PASSWORD, console_world
-from tests.support.live import run_async, serve_in_thread
+from tests.support.console import PASSWORD, live_world
+from tests.support.live import serve_in_thread
 
 
 def _prepare(tmp_path) -> Settings:
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/c2.sqlite3",
-        data_dir=tmp_path / "data",
-        secret_key="browser2-secret-0123456789abcdef0123",
-    )
-
-    async def setup() -> None:
+    async def billed_for_september(ctx: Context, world) -> None:
         from estate.billing.bills import generate_monthly_bills
 
-        ctx = Context.from_settings(settings, clock=SystemClock())
-        async with ctx.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        world = await console_world(ctx)
         async with ctx.sessions() as s, s.begin():
             s.add(
                 FeeItem(
@@ -41,9 +30,8 @@ def _prepare(tmp_path) -> Settings:
             )
         async with ctx.sessions() as s, s.begin():
             await generate_monthly_bills(s, clock=ctx.clock, estate_id=world.estate.id, period="2026-09")
-        await ctx.close()
 
-    run_async(setup())
+    settings, _ = live_world(tmp_path, billed_for_september)
     return settings
 
 

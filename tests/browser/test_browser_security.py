@@ -6,26 +6,12 @@ from __future__ import annotations
 from estate.core.clock import SystemClock
 from estate.core.context import Context
 from estate.core.settings import Settings
-from estate.schema import Base
-from tests.support.console import PASSWORD, console_world
-from tests.support.live import run_async, serve_in_thread
+from tests.support.console import PASSWORD, live_world
+from tests.support.live import serve_in_thread
 
 
 def _prepare(tmp_path) -> Settings:
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/csp.sqlite3",
-        data_dir=tmp_path / "data",
-        secret_key="browser-csp-secret-0123456789abcdef0123",
-    )
-
-    async def setup() -> None:
-        ctx = Context.from_settings(settings, clock=SystemClock())
-        async with ctx.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        await console_world(ctx)
-        await ctx.close()
-
-    run_async(setup())
+    settings, _ = live_world(tmp_path)
     return settings
 
 

@@ -18,10 +18,9 @@ from estate.core.clock import SystemClock
 from estate.core.context import Context
 from estate.core.db import make_sessionmaker
 from estate.core.settings import Settings, SettingsError, load_settings
-from estate.schema import Base
 from estate.staff.models import Staff
-from tests.support.console import CSRF, PASSWORD, console_world, post_login, sign_in
-from tests.support.live import free_port, run_async, serve_in_thread
+from tests.support.console import CSRF, PASSWORD, console_world, live_world, post_login, sign_in
+from tests.support.live import free_port, serve_in_thread
 
 OLD_DEFAULT_KEY = "dev-insecure-change-me"
 
@@ -134,21 +133,7 @@ async def test_spaces_and_capitals_count_against_the_name_sign_in_uses(ctx):
 
 def _live_settings(tmp_path, **values) -> Settings:
     """A file database with the console world in it, for a real server in another thread."""
-    settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/live.sqlite3",
-        data_dir=tmp_path / "data",
-        secret_key="live-secret-0123456789abcdef0123456789",
-        **values,
-    )
-
-    async def setup() -> None:
-        ctx = Context.from_settings(settings, clock=SystemClock())
-        async with ctx.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-        await console_world(ctx)
-        await ctx.close()
-
-    run_async(setup())
+    settings, _ = live_world(tmp_path, **values)
     return settings
 
 

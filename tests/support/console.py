@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 
@@ -53,9 +55,9 @@ async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASS
     return CSRF.search(page.text).group(1)
 
 
-def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
-    """Settings of a file database with the console world and one new repair in it, for a live server;
-    returns (settings, the ticket's reference, its id)."""
+def live_world(tmp_path, then: Callable[[Context, Any], Awaitable[Any]] | None = None, **values: Any):
+    """Settings of a file database holding the console world, for a live server in another thread; `then`
+    adds what a test needs to that world. Returns (settings, what `then` returned)."""
     from estate.core.clock import SystemClock
     from estate.core.settings import Settings
     from estate.schema import Base
@@ -64,17 +66,29 @@ def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/console.sqlite3",
         data_dir=tmp_path / "data",
-        secret_key="browser-secret-0123456789abcdef01234",
+        secret_key="live-console-secret-0123456789abcdef0123",
+        **values,
     )
 
-    async def setup() -> tuple[str, int]:
+    async def setup() -> Any:
         ctx = Context.from_settings(settings, clock=SystemClock())
         async with ctx.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
         world = await console_world(ctx)
-        ticket = await make_ticket(ctx, world, description)
+        made = await then(ctx, world) if then else None
         await ctx.close()
+        return made
+
+    return settings, run_async(setup())
+
+
+def live_console(tmp_path, *, description: str = "厨房水槽下水很慢"):
+    """Settings of a file database with the console world and one new repair in it, for a live server;
+    returns (settings, the ticket's reference, its id)."""
+
+    async def new_repair(ctx: Context, world: Any) -> tuple[str, int]:
+        ticket = await make_ticket(ctx, world, description)
         return ticket.ref, ticket.id
 
-    ref, ticket_id = run_async(setup())
+    settings, (ref, ticket_id) = live_world(tmp_path, new_repair)
     return settings, ref, ticket_id
