@@ -68,12 +68,17 @@ ROWS: tuple[tuple[str, str, dict[str, str]], ...] = (
         {"start": "quiet_start", "end": "quiet_end"},
     ),
     (
+        N_("Office hours (a person answers live chats)"),
+        N_("from {start}:00 to {end}:00 local time"),
+        {"start": "office_open", "end": "office_close"},
+    ),
+    (
         N_("Wrong binding codes allowed per chat"),
         N_("{n} within {minutes} minutes"),
         {"n": "binding_max_attempts", "minutes": "binding_window_minutes"},
     ),
 )
-HOURS = {"quiet_start", "quiet_end"}  # shown as two-digit clock hours
+HOURS = {"quiet_start", "quiet_end", "office_open", "office_close"}  # shown as two-digit clock hours
 
 
 def rule_rows(rules: ServiceRules, overridden: Collection[str] = ()) -> list[RuleRow]:

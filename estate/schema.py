@@ -4,9 +4,11 @@ Import `Base` from here wherever the complete schema is needed (migrations, `cre
 benchmarks); an area's own code imports only the models it uses from that area's `models` module.
 """
 
+from estate.activity import models as activity_models
 from estate.billing import models as billing_models
 from estate.bookings import models as bookings_models
 from estate.core.base import Base
+from estate.livechat import models as livechat_models
 from estate.messaging import models as messaging_models
 from estate.reporting import models as reporting_models
 from estate.residents import models as residents_models
@@ -14,8 +16,10 @@ from estate.staff import models as staff_models
 from estate.tickets import models as tickets_models
 
 AREAS = (
+    activity_models,
     billing_models,
     bookings_models,
+    livechat_models,
     messaging_models,
     reporting_models,
     residents_models,

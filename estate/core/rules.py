@@ -40,6 +40,8 @@ class ServiceRules:
     quiet_end: int = 8
     binding_max_attempts: int = 5  # wrong binding codes per chat within the window
     binding_window_minutes: int = 60
+    office_open: int = 8  # office hours (local): a person answers live chats from this hour
+    office_close: int = 20  # ... until this hour
 
     @classmethod
     def from_settings(cls, settings: Any, *, estate: Any = None) -> ServiceRules:
@@ -98,6 +100,8 @@ HOUR = (0, 23, "must be an hour from 0 to 23")
 LIMITS: dict[str, tuple[int, int | None, str]] = {
     "quiet_start": HOUR,
     "quiet_end": HOUR,
+    "office_open": HOUR,
+    "office_close": HOUR,
     "low_rating": (0, 4, "must be a rating from 0 (never reopen) to 4"),
     "satisfaction_target_percent": (1, 100, "must be a percentage from 1 to 100"),
 }

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     quiet_end: int = 8
     binding_max_attempts: int = 5
     binding_window_minutes: int = 60
+    office_open: int = 8
+    office_close: int = 20
 
     binding_code_ttl_hours: int = 72
     low_balance_threshold_cents: int = 10000

@@ -106,9 +106,13 @@ class OutboundMessage(Base):
 
 
 class WebChatMessage(Base):
-    """A message shown in the web chat, in order; polled by the mobile page with `after=<id>`."""
+    """A message shown in the web chat, in order; polled by the mobile page with `after=<id>`.
+
+    A resident's message may carry the page's `client_id` (unique per chat): a retry with the same id is
+    answered with the replies already given instead of being handled twice."""
 
     __tablename__ = "webchat_messages"
+    __table_args__ = (UniqueConstraint("channel_account_id", "client_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_account_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id"), index=True)
     direction: Mapped[str] = mapped_column(String(4))  # in | out
@@ -116,6 +120,7 @@ class WebChatMessage(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), unique=True)
+    client_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class InboundSeen(Base):

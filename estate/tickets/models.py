@@ -83,6 +83,9 @@ class Ticket(Base):
     result: Mapped[str | None] = mapped_column(Text)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     last_urged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the resident's latest message, photo or urge: newer than a staff member's read mark shows as unread
+    resident_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(String(16))  # chat (None) | phone | walk_in | patrol | live_chat
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", viewonly=False
     )
@@ -104,14 +107,16 @@ class TicketEvent(Base):
 
 
 class Escalation(Base):
-    """An escalation applied to a ticket; unique per (ticket, level, reason) so each happens once."""
+    """An escalation applied to a ticket; unique per (ticket, level, reason, round) so each happens once per
+    round (a reopened ticket starts a new round with new deadlines: `round` is its `reopen_count`)."""
 
     __tablename__ = "escalations"
-    __table_args__ = (UniqueConstraint("ticket_id", "level", "reason"),)
+    __table_args__ = (UniqueConstraint("ticket_id", "level", "reason", "round"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     level: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))  # dispatch_breach | resolve_breach | major | low_rating
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     to_role: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
