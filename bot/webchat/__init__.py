@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from bot.webchat.api import create_router
+from fastapi import APIRouter
+
+from bot.webchat import api, page
 from bot.webchat.sender import send_once
 from estate.core.context import Context
 from estate.core.jobs import register_sender
+
+
+def create_router(ctx: Context) -> APIRouter:
+    """Routes under /chat: the page and its files (page.py), and the JSON API (api.py)."""
+    router = APIRouter()
+    router.include_router(page.create_page_router(ctx))
+    router.include_router(api.create_router(ctx))
+    return router
 
 
 async def start(ctx: Context) -> list:

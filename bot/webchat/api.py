@@ -1,51 +1,27 @@
-"""The web chat's page and JSON API (DESIGN §7): session, send, poll."""
+"""The web chat's JSON API (DESIGN §7): session, send, poll."""
 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from bot.webchat.answers import error, locale_of, reply_json
+from bot.webchat.answers import error, reply_json
 from bot.webchat.conversation import send_message
 from bot.webchat.incoming import COOKIE, find_account, session_id_of
 from estate.core.context import Context
 from estate.core.db import unit_of_work
 from estate.messaging.accounts import get_or_create_account
 from estate.messaging.models import WebChatMessage
-from locales import Translator
 
-HERE = Path(__file__).parent
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds (PostgreSQL)
-
-_templates = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(["html"]),
-    extensions=["jinja2.ext.i18n"],
-)
 
 
 def create_router(ctx: Context) -> APIRouter:
-    """Routes under /chat: the page, its static files, and the JSON API."""
+    """Routes of the JSON API under /chat/api (the page itself is in page.py)."""
     router = APIRouter()
-    static = StaticFiles(directory=HERE / "static")
-
-    @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)
-    async def page(request: Request) -> HTMLResponse:
-        t = Translator(locale_of(request))
-        template = _templates.get_template("chat.html")
-        _templates.install_gettext_callables(t.__call__, lambda s, p, n: t.n(s, p, n), newstyle=False)  # type: ignore[attr-defined]
-        html = template.render(locale=t.locale, lang=t.locale.replace("_", "-"))
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
-
-    @router.get("/chat/static/{path:path}", include_in_schema=False)
-    async def static_file(request: Request, path: str) -> Response:
-        return await static.get_response(path, request.scope)
 
     @router.post("/chat/api/session")
     async def new_session(request: Request) -> JSONResponse:
