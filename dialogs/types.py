@@ -41,6 +41,7 @@ class Reply:
     choices: list[Choice] = field(default_factory=list)
     request_photo: bool = False
     request_contact: bool = False
+    photos: list[int] = field(default_factory=list)  # attachment ids shown with the text (thumbnails on the web)
 
     def as_dict(self) -> dict:
         return {
@@ -48,6 +49,7 @@ class Reply:
             "choices": [{"label": c.label, "payload": c.payload} for c in self.choices],
             "request_photo": self.request_photo,
             "request_contact": self.request_contact,
+            "photos": list(self.photos),
         }
 
 
