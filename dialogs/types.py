@@ -17,6 +17,7 @@ class Event:
     command: str | None = None
     locale_hint: str | None = None  # the channel's idea of the language (Telegram's language_code)
     client_address: str | None = None  # the sender's network address where the channel has one (web chat)
+    offer: int | None = None  # the conversation version that offered the choice tapped (web chat), see Reply
 
     @classmethod
     def of_text(cls, text: str, **kw) -> Event:
@@ -42,6 +43,9 @@ class Reply:
     request_photo: bool = False
     request_contact: bool = False
     photos: list[int] = field(default_factory=list)  # attachment ids shown with the text (thumbnails on the web)
+    # The conversation's version after the turn that offered these choices (set by the engine): a choice sent
+    # back with an older offer is stale and refused. None for replies without choices and for queued messages.
+    offer: int | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -50,7 +54,7 @@ class Reply:
             "request_photo": self.request_photo,
             "request_contact": self.request_contact,
             "photos": list(self.photos),
-        }
+        } | ({"offer": self.offer} if self.offer is not None else {})
 
 
 def text_of(event: Event) -> str:
