@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from estate.activity import feed
 from estate.core.clock import Clock
 from estate.core.errors import ValidationFailed
 from estate.core.rules import DEFAULT_RULES, ServiceRules
@@ -118,4 +119,6 @@ async def create_ticket(
     await _record_opening(
         session, clock=clock, ticket=ticket, staff_id=staff_id, attachment_ids=attachment_ids
     )
+    if urgency == Urgency.URGENT:  # the open console pages hear of it at once
+        await feed.publish(session, at=now, estate_id=estate_id, kind="ticket_urgent", ticket_id=ticket.id)
     return ticket

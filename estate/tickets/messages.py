@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from estate.activity import feed
 from estate.core.clock import Clock
 from estate.core.errors import ValidationFailed
 from estate.tickets import notify
@@ -46,12 +47,14 @@ async def add_resident_message(
     if text is None and not attachment_ids:
         raise ValidationFailed("empty_message")
     ticket = await get_ticket(session, ticket_id)
-    ticket.updated_at = clock.now()
-    event = await record_event(
-        session, ticket, at=clock.now(), kind="message_in", resident_id=resident_id, text=text
-    )
+    now = clock.now()
+    ticket.updated_at = ticket.resident_activity_at = now
+    event = await record_event(session, ticket, at=now, kind="message_in", resident_id=resident_id, text=text)
     if attachment_ids:
         await link_attachments(session, ticket, event, attachment_ids)
+    await feed.publish(
+        session, at=now, estate_id=ticket.estate_id, kind="ticket_message", ticket_id=ticket.id
+    )
     return event
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from estate.activity import feed
 from estate.core.clock import Clock
 from estate.core.errors import RateLimited
 from estate.core.rules import DEFAULT_RULES
@@ -32,4 +33,6 @@ async def urge_ticket(
         raise RateLimited("urge_too_soon", minutes=max(1, math.ceil(wait.total_seconds() / 60)))
     event = await transition(session, ticket, "urge", clock=clock, resident_id=resident_id)
     assert event is not None  # the table gives urging a timeline event
+    ticket.resident_activity_at = now
+    await feed.publish(session, at=now, estate_id=ticket.estate_id, kind="ticket_urged", ticket_id=ticket.id)
     return event
