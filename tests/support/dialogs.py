@@ -27,11 +27,12 @@ class Chat:
     external_id: str
     locale_hint: str | None = None
     transcript: list[Reply] = field(default_factory=list)
+    channel: str = "webchat"  # the channel the chat is on: telegram | wechat | webchat
 
     async def send(self, event: Event) -> list[Reply]:
         async with self.ctx.sessions() as s, s.begin():
             account = await get_or_create_account(
-                s, clock=self.ctx.clock, channel="webchat", external_id=self.external_id
+                s, clock=self.ctx.clock, channel=self.channel, external_id=self.external_id
             )
             replies = await handle(s, ctx=self.ctx, account=account, event=event)
         self.transcript += replies
