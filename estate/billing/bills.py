@@ -54,6 +54,21 @@ async def _issue(
     return bill_id
 
 
+async def units_to_bill(session: AsyncSession, *, estate_id: int, period: str) -> tuple[list[Unit], int]:
+    """The estate's units without a bill for the month yet, and how many already have one."""
+    units = list(
+        (await session.execute(select(Unit).where(Unit.estate_id == estate_id).order_by(Unit.id))).scalars()
+    )
+    billed = set(
+        (
+            await session.execute(
+                select(Bill.unit_id).where(Bill.estate_id == estate_id, Bill.period == period)
+            )
+        ).scalars()
+    )
+    return [u for u in units if u.id not in billed], len(billed)
+
+
 async def generate_monthly_bills(session: AsyncSession, *, clock: Clock, estate_id: int, period: str) -> int:
     """Issue the month's bill of every unit that has none yet; returns how many were created.
 
@@ -66,21 +81,10 @@ async def generate_monthly_bills(session: AsyncSession, *, clock: Clock, estate_
         raise NotFound("estate_not_found")
     now = clock.now()
     items = await fee_items(session, estate_id=estate_id)
-    units = list(
-        (await session.execute(select(Unit).where(Unit.estate_id == estate_id).order_by(Unit.id))).scalars()
-    )
-    billed = set(
-        (
-            await session.execute(
-                select(Bill.unit_id).where(Bill.estate_id == estate_id, Bill.period == period)
-            )
-        ).scalars()
-    )
+    units, _ = await units_to_bill(session, estate_id=estate_id, period=period)
     quantities = await unit_quantities(session)
     created = 0
     for unit in units:
-        if unit.id in billed:
-            continue
         lines = bill_lines_for(unit, items, quantities.get(unit.id, {}))
         if await _issue(session, unit=unit, estate=estate, period=period, lines=lines, now=now) is None:
             continue

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.billing.models import Bill
-from estate.residents.models import Resident, Unit
+from estate.residents.models import Building, Resident, Unit
 
 
 @dataclass
@@ -33,6 +33,7 @@ class ArrearsRow:
     unit_code: str
     names: list[str]
     debts: list[Debt] = field(default_factory=list)
+    building: str = ""  # the building's name, for grouping the arrears list
 
     @property
     def total_cents(self) -> int:
@@ -46,18 +47,21 @@ class ArrearsRow:
 async def arrears(
     session: AsyncSession, *, estate_id: int, as_of: date, building_id: int | None = None
 ) -> list[ArrearsRow]:
-    """Units owing money on bills past their due date, the largest debts first."""
+    """Units owing money on bills past their due date, the largest debts first (of one building if given)."""
     stmt = (
-        select(Bill, Unit.code)
+        select(Bill, Unit.code, Building.name)
         .join(Unit, Unit.id == Bill.unit_id)
+        .join(Building, Building.id == Unit.building_id)
         .where(Bill.estate_id == estate_id, Bill.paid_cents < Bill.amount_cents, Bill.due_date < as_of)
         .order_by(Unit.code, Bill.period)
     )
     if building_id is not None:
         stmt = stmt.where(Unit.building_id == building_id)
     rows: dict[int, ArrearsRow] = {}
-    for bill, code in (await session.execute(stmt)).all():
-        row = rows.setdefault(bill.unit_id, ArrearsRow(unit_id=bill.unit_id, unit_code=code, names=[]))
+    for bill, code, building in (await session.execute(stmt)).all():
+        row = rows.setdefault(
+            bill.unit_id, ArrearsRow(unit_id=bill.unit_id, unit_code=code, names=[], building=building)
+        )
         row.debts.append(debt_of(bill, as_of))
     if rows:
         names = await session.execute(

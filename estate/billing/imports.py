@@ -1,7 +1,7 @@
 """Importing bills and payments from spreadsheets (e.g. the history of a previous system).
 
-Bills: one row per fee line (unit, period, item, amount); rows of the same unit and month make one
-bill. A month that already has a bill for the unit is skipped, never changed. Payments: one row per
+Bills: one row per fee line (unit, period, item, amount; an Excel date cell in the period column is read as its month); rows
+of the same unit and month make one bill. A month that already has a bill for the unit is skipped, never changed. Payments: one row per
 payment (unit, amount, paid_at, method, reference); the reference makes a second import a no-op.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from estate.billing.import_rows import estate_units, paid_at_of, positive_cents, unit_of_row
 from estate.billing.models import Bill, BillLine, Payment
 from estate.billing.payments import record_payment
-from estate.billing.periods import due_date, parse_period
+from estate.billing.periods import due_date, period_from_cell
 from estate.core.clock import Clock
 from estate.core.tables import ImportReport, Progress, canonical_value, numbered
 
@@ -38,11 +38,9 @@ async def import_bills(
         unit = unit_of_row(row, units, report, i)
         if unit is None:
             continue
-        period = (row.get("period") or "").strip()
-        try:
-            parse_period(period)
-        except ValueError:
-            report.error(i, "bad_period", period)
+        period = period_from_cell(row.get("period") or "")
+        if period is None:
+            report.error(i, "bad_period", row.get("period") or "")
             continue
         amount = positive_cents(row.get("amount", ""))
         if amount is None:
@@ -84,8 +82,10 @@ async def import_payments(
     estate_id: int,
     rows: Sequence[dict[str, str]],
     progress: Progress | None = None,
+    staff_id: int | None = None,
 ) -> ImportReport:
-    """Record payments; each needs a reference (receipt number), which makes re-imports harmless."""
+    """Record payments; each needs a reference (receipt number), which makes re-imports harmless. The staff
+    member running the import (None: the system, e.g. the command line) is the one who recorded them."""
     report = ImportReport()
     estate, units = await estate_units(session, estate_id)
     tz = ZoneInfo(estate.timezone)
@@ -125,6 +125,7 @@ async def import_payments(
             idempotency_key=key,
             note=reference,
             paid_at=paid_at,
+            staff_id=staff_id,
         )
         report.created += 1
     return report

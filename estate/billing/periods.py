@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -59,4 +60,22 @@ def check_issuable(period: str, *, today: date) -> str:
     allowed = (current, shift(current, 1))
     if period not in allowed:
         raise ValidationFailed("period_not_issuable", period=period, current=allowed[0], next=allowed[1])
+    return period
+
+
+# A month as staff write it in a spreadsheet cell: "2026-11", "2026/11", year-month-day (an Excel date cell reads as
+# "2026-11-01 00:00:00"), or with the year and month marked in Chinese (one character after each number).
+_CELL = re.compile(r"(\d{4})\D(\d{1,2})(?:\D(\d{1,2}))?\D?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def period_from_cell(raw: str) -> str | None:
+    """The billing month a spreadsheet cell names ('2026-11-01 00:00:00' -> '2026-11'), or None if it names none."""
+    found = _CELL.fullmatch((raw or "").strip())
+    if found is None:
+        return None
+    period = f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
+    try:
+        parse_period(period)
+    except ValueError:
+        return None
     return period
