@@ -68,14 +68,39 @@ def locale_of(account: ChannelAccount, resident: Resident | None, hint: str | No
     return normalize_locale(account.locale or (resident.locale if resident else None) or hint)
 
 
+class Draft(dict[str, Any]):
+    """A conversation's data during one turn, remembering which keys the turn wrote, so that a flow entered
+    afresh keeps what its entry set and nothing of the draft before (`engine._fresh_draft`)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__(data)
+        self.written: set[str] = set()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.written.add(key)
+        super().__setitem__(key, value)
+
+    def update(self, *args: Any, **kw: Any) -> None:
+        for key, value in dict(*args, **kw).items():
+            self[key] = value
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.written.add(key)
+        return super().setdefault(key, default)
+
+
 def save(conv: Conversation, turn: Turn, flow_name: str, step_name: str, now: datetime) -> list[Reply]:
-    """Store where the conversation now is and the flow's data; the turn's replies are returned."""
+    """Store where the conversation now is and the flow's data; the turn's replies are returned, those with
+    choices stamped with the conversation's new version (their `offer`: a choice sent back with another is stale)."""
     offered = {c.payload: c.label for r in turn.replies for c in r.choices}
     if offered:  # remembered so that typed words can pick a choice by its label next turn
         turn.data["_choices"] = [[label, payload] for payload, label in offered.items()]
     conv.flow, conv.step = flow_name, step_name
-    conv.data = copy.deepcopy(turn.data)
+    conv.data = copy.deepcopy(dict(turn.data))
     flag_modified(conv, "data")  # nested lists change in place; make sure the JSON is written
     conv.updated_at = now
     conv.version += 1
+    for reply in turn.replies:
+        if reply.choices:
+            reply.offer = conv.version
     return turn.replies

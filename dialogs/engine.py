@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import dialogs.flows  # noqa: F401  (declares the flows)
 from dialogs.base import STAY, Go
-from dialogs.conversations import conversation_of, locale_of, save
+from dialogs.conversations import Draft, conversation_of, locale_of, save
 from dialogs.registry import FLOWS
 from dialogs.routing import not_understood, route
 from dialogs.steps import Bind, Menu
@@ -30,6 +30,7 @@ EXPIRED = N_(
 )
 NEEDS_BINDING = N_("Please bind this chat to your home first, so that we know who you are.")
 NO_LONGER_BOUND = N_("This chat is no longer bound to a home, so what you were looking at has been closed.")
+STALE = N_("That choice is no longer current. Here is where we are:")
 
 
 async def handle(
@@ -54,7 +55,7 @@ async def handle(
         account=account,
         resident=resident,
         t=Translator(locale_of(account, resident, event.locale_hint)),
-        data=dict(conv.data or {}),
+        data=Draft(conv.data or {}),
         now=now,
     )
     account.last_inbound_at = now
@@ -78,6 +79,11 @@ async def handle(
         if event.kind in ("choice", "photo"):  # a tap on an old button: start afresh
             await _enter(turn, Go(Menu.START))
             return save(conv, turn, "menu", "start", now)
+    if event.kind == "choice" and event.offer is not None and event.offer != conv.version:
+        # A button of an earlier message (a double tap, or an old one after a reload): act on nothing.
+        turn.say(turn.t(STALE))
+        await FLOWS[flow_name].steps[step_name].prompt(turn)
+        return save(conv, turn, flow_name, step_name, now)
     flow_name, step_name = await _move(turn, flow_name, step_name, event)
     return save(conv, turn, flow_name, step_name, now)
 
@@ -89,13 +95,23 @@ async def _move(turn: Turn, flow_name: str, step_name: str, event: Event) -> tup
         go = await not_understood(turn, flow_name, step_name, event)
     if go is None or go is STAY or go.flow == "":
         return flow_name, step_name
-    if go.flow != flow_name or go.step == "start":
+    if go.flow != flow_name or go.step == "start":  # a flow entered afresh: no trail, no earlier draft
         turn.data.pop("_back", None)
+        _fresh_draft(turn)
     elif turn.data.pop("_going_back", False):
         pass
     else:
         turn.data.setdefault("_back", []).append(step_name)
+    turn.data.pop("_going_back", None)  # Back to a flow's start step leaves no flag for the next move
     return await _enter(turn, go)
+
+
+def _fresh_draft(turn: Turn) -> None:
+    """Drop the draft of the flow left (keys without "_"), keeping what this turn's handler set for the
+    flow it enters (the words that started it, or what binding resumes with)."""
+    written = turn.data.written if isinstance(turn.data, Draft) else set()
+    for key in [k for k in turn.data if not k.startswith("_") and k not in written]:
+        del turn.data[key]
 
 
 async def _enter(turn: Turn, go: Go) -> tuple[str, str]:
