@@ -1,5 +1,5 @@
 """What waits for a staff member's attention (the bell in the console's header): new tickets, escalations to
-their role, overdue callbacks."""
+their role, overdue callbacks, and residents a callback could not reach (escalated to their role)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.staff.models import Role, Staff
+from estate.tickets.callbacks import UNREACHABLE
 from estate.tickets.models import CallbackStatus, CallbackTask, Escalation, Ticket, TicketStatus
 from estate.tickets.transitions import OPEN_STATUSES
 
@@ -18,6 +19,7 @@ class BellCounts(NamedTuple):
     new: int
     escalations: int
     overdue: int
+    unreached: int = 0
 
 
 async def _count(session: AsyncSession, stmt: Select[Any]) -> int:
@@ -26,7 +28,7 @@ async def _count(session: AsyncSession, stmt: Select[Any]) -> int:
 
 async def bell_counts(session: AsyncSession, *, staff: Staff, now: datetime) -> BellCounts:
     """What waits for `staff`: new tickets (a technician: work dispatched to them), escalations to their role
-    on open tickets, and overdue callbacks."""
+    on open tickets, overdue callbacks, and unreachable callbacks escalated to their role whose ticket waits."""
     if staff.role == Role.TECHNICIAN:
         mine = (Ticket.technician_id == staff.id) & (Ticket.status == TicketStatus.DISPATCHED)
         return BellCounts(await _count(session, select(func.count()).select_from(Ticket).where(mine)), 0, 0)
@@ -42,6 +44,21 @@ async def bell_counts(session: AsyncSession, *, staff: Staff, now: datetime) -> 
         .select_from(CallbackTask)
         .where(CallbackTask.status == CallbackStatus.PENDING, CallbackTask.due_at < now)
     )
+    unreached = (
+        select(func.count())
+        .select_from(CallbackTask)
+        .join(Ticket, Ticket.id == CallbackTask.ticket_id)
+        .join(Escalation, Escalation.ticket_id == Ticket.id)
+        .where(
+            CallbackTask.status == UNREACHABLE,
+            Ticket.status == TicketStatus.RESOLVED,
+            Escalation.reason == "callback_unreachable",
+            Escalation.to_role == staff.role,
+        )
+    )
     return BellCounts(
-        await _count(session, new), await _count(session, escalations), await _count(session, overdue)
+        await _count(session, new),
+        await _count(session, escalations),
+        await _count(session, overdue),
+        await _count(session, unreached),
     )
