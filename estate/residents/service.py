@@ -107,6 +107,21 @@ async def first_estate(session: AsyncSession) -> Estate | None:
     return (await session.execute(select(Estate).order_by(Estate.id).limit(1))).scalar_one_or_none()
 
 
+async def estate_of_resident(session: AsyncSession, *, resident_id: int | None) -> Estate | None:
+    """The estate of the resident's home, else the installation's first (an unbound chat's header)."""
+    if resident_id is not None:
+        found = await session.execute(
+            select(Estate)
+            .join(Unit, Unit.estate_id == Estate.id)
+            .join(Resident, Resident.unit_id == Unit.id)
+            .where(Resident.id == resident_id)
+        )
+        estate = found.scalar_one_or_none()
+        if estate is not None:
+            return estate
+    return await first_estate(session)
+
+
 async def buildings_of(session: AsyncSession, *, estate_id: int) -> list[Building]:
     """The estate's buildings in the order they were made."""
     rows = await session.execute(
