@@ -1,5 +1,7 @@
 """Binding a chat to the resident's home (a code, or the phone number on Telegram) and unbinding it.
 
+The prompt is worded for the resident's channel: the phone-number button exists on Telegram only.
+
 A flow that needs binding keeps where the resident was (`_resume`); after the bind they continue there.
 """
 
@@ -15,15 +17,26 @@ from estate.residents.binding import BindResult, bind_with_code, bind_with_phone
 from estate.residents.models import Resident, Unit
 from locales import N_, Translator
 
+# The bind prompt in the words of the resident's channel: only Telegram has a "share my phone number" button.
+BIND_PROMPTS: dict[str, str] = {
+    "telegram": N_(
+        "Please type the binding code printed on your bill or given to you at the front desk, "
+        "or share your phone number with the button below."
+    ),
+    "wechat": N_(
+        "Please reply with the binding code printed on your bill or given to you at the front desk."
+    ),
+    "webchat": N_("Please type the binding code printed on your bill or given to you at the front desk."),
+}
+CONTACT_CHANNELS = ("telegram",)  # channels whose chats can share the phone number with a button
+
 
 async def bind_prompt(turn: Turn) -> None:
+    channel = turn.account.channel
     turn.say(
-        turn.t(
-            "Please type the binding code printed on your bill or given to you at the front desk. "
-            "On Telegram you can also share your phone number with the button below."
-        ),
+        turn.t(BIND_PROMPTS.get(channel, BIND_PROMPTS["webchat"])),
         nav(turn.t, CANCEL),
-        request_contact=True,
+        request_contact=channel in CONTACT_CHANNELS,
     )
 
 
