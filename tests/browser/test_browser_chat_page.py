@@ -6,12 +6,15 @@ finds no serious or critical accessibility problem."""
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -22,10 +25,12 @@ from estate.core.settings import Settings
 from estate.messaging.models import ChannelAccount, WebChatMessage
 from estate.residents.codes import issue_binding_code
 from estate.schema import Base
+from estate.tickets.models import Attachment
 from tests.support.dialogs import world_with_catalogue
 from tests.support.live import free_port, run_async, serve_in_thread
 
 SHOTS = Path("/tmp/house/shots")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 GREETING = "您好，Star City物业客服中心，请问有什么可以帮助您？"
 PHONE = {"width": 360, "height": 740}
 
@@ -82,10 +87,41 @@ class Site:
 
         return run_async(rows())
 
+    def reply(self, session: str, text: str, *, photos: bool = False, days_ago: int = 0) -> None:
+        """A message from the centre pushed later (as the outbox sender stores it), with the chat's photos."""
 
-def phone_page(browser, base: str, *, locale: str = "zh-CN"):
+        async def store() -> None:
+            ctx = Context.from_settings(self.settings, clock=SystemClock())
+            async with ctx.sessions() as s, s.begin():
+                account = (
+                    await s.execute(select(ChannelAccount).where(ChannelAccount.external_id == session))
+                ).scalar_one()
+                sent = await s.execute(
+                    select(Attachment.id).where(Attachment.channel_account_id == account.id)
+                )
+                ids = list(sent.scalars()) if photos else []
+                s.add(
+                    WebChatMessage(
+                        channel_account_id=account.id,
+                        direction="out",
+                        text=text,
+                        payload={"text": text, "photos": ids},
+                        created_at=ctx.clock.now() - timedelta(days=days_ago),
+                    )
+                )
+            await ctx.close()
+
+        run_async(store())
+
+
+def phone_page(browser, base: str, *, locale: str = "zh-CN", timezone: str | None = None):
     context = browser.new_context(
-        viewport=PHONE, locale=locale, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport=PHONE,
+        locale=locale,
+        timezone_id=timezone,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     page.goto(f"{base}/chat")
@@ -266,6 +302,18 @@ def test_phone_numbers_are_links_and_a_too_long_message_is_refused_with_a_senten
         assert page.locator("#text").input_value() == "长" * 2001  # nothing typed is lost
         assert len(site.said(session)) == before
         shot(page, "chat-too-long-360")
+        # Should a longer text reach the server anyway (an old page), its sentence is shown, not lost.
+        page.locator("#text").fill("短消息")
+
+        def lengthen(route):
+            body = route.request.post_data_json
+            route.continue_(post_data=json.dumps({**body, "text": "长" * 2001}))
+
+        page.route("**/chat/api/send", lengthen)
+        page.locator("#send").click()
+        mine(page, "短消息").locator(".state", has_text="未发送").wait_for()
+        assert alert.inner_text() == "消息太长了，请控制在2000字以内。"
+        assert len(site.said(session)) == before
         page.context.close()
 
 
@@ -293,6 +341,36 @@ def test_a_photo_the_chat_may_not_store_is_marked_not_sent(browser, site, tmp_pa
         bubble.locator(".state", has_text="未发送").wait_for()
         assert "正在发送照片" not in page.locator("#log").inner_text()
         assert "绑定" in page.locator("#alert").inner_text()
+        page.context.close()
+
+
+def test_photos_in_a_reply_show_as_thumbnails(browser, site, tmp_path):
+    picture = tmp_path / "leak.png"
+    picture.write_bytes(png_bytes())
+    with site.serving() as base:
+        page = phone_page(browser, base)
+        bind(page, site.code)
+        page.locator("#photo").set_input_files(str(picture))
+        page.locator(".msg.resident:has(img) .state", has_text="已发送").wait_for()
+        site.reply(session_of(page), "您的工单照片如下。", photos=True)
+        reply = page.locator(".msg.centre", has_text="您的工单照片如下。")
+        img = reply.locator("img")
+        img.wait_for()
+        assert img.get_attribute("src").startswith("/chat/api/photo/")
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+        page.context.close()
+
+
+def test_a_message_of_an_earlier_day_shows_its_date(browser, site):
+    with site.serving() as base:
+        page = phone_page(browser, base, timezone="Asia/Shanghai")
+        site.reply(session_of(page), "停水通知：明天 9:00-12:00 停水。", days_ago=2)
+        stamp = page.locator(".msg.centre", has_text="停水通知").locator("time")
+        stamp.wait_for()
+        shown = datetime.fromisoformat(stamp.get_attribute("datetime")).astimezone(SHANGHAI)
+        this_year = shown.year == datetime.now(SHANGHAI).year
+        assert stamp.inner_text() == shown.strftime("%m-%d %H:%M" if this_year else "%Y-%m-%d %H:%M")
+        assert re.fullmatch(r"\d\d:\d\d", page.locator(".msg.centre time").first.inner_text())
         page.context.close()
 
 
