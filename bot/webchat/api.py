@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from bot.webchat.answers import error, reply_json
+from bot.webchat.answers import error, message_json
 from bot.webchat.conversation import send_message
 from bot.webchat.incoming import COOKIE, find_account, session_id_of
 from estate.core.context import Context
@@ -52,14 +52,7 @@ def create_router(ctx: Context) -> APIRouter:
                 .order_by(WebChatMessage.id)
                 .limit(200)
             )
-            messages = []
-            for m in rows.scalars():
-                if m.direction == "out":
-                    messages.append(
-                        {**reply_json(m.id, m.payload or {"text": m.text}), "text": m.text, "from": "centre"}
-                    )
-                else:
-                    messages.append({"id": m.id, "text": m.text, "choices": [], "from": "resident"})
+            messages = [message_json(m) for m in rows.scalars()]
         return JSONResponse({"messages": messages})
 
     return router
