@@ -14,6 +14,7 @@ from estate.reporting import models as reporting_models
 from estate.residents import models as residents_models
 from estate.staff import models as staff_models
 from estate.tickets import models as tickets_models
+from estate.tickets import search as tickets_search  # noqa: F401  (create_all builds the search index)
 
 AREAS = (
     activity_models,

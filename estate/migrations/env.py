@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from estate.core.db import is_sqlite, make_engine
 from estate.schema import Base
+from estate.tickets.search import is_search_index
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,6 +21,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=is_search_index,  # the search index lives outside the models
     )
     with context.begin_transaction():
         context.run_migrations()

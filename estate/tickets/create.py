@@ -13,6 +13,7 @@ from estate.activity import feed
 from estate.core.clock import Clock
 from estate.core.errors import ValidationFailed
 from estate.core.rules import DEFAULT_RULES, ServiceRules
+from estate.messaging.outbox import enqueue_to_resident
 from estate.residents.models import Resident, Unit
 from estate.tickets.attachments import link_attachments
 from estate.tickets.categories import default_urgency, require_category
@@ -21,6 +22,9 @@ from estate.tickets.models import Ticket, TicketKind, TicketStatus, Urgency
 from estate.tickets.refs import next_ref
 from estate.tickets.sla import dispatch_deadline, estate_timezone, resolve_deadline
 from estate.tickets.timeline import audit_ticket, record_event
+from locales import N_, Translator
+
+SOURCES = ("phone", "walk_in", "patrol", "live_chat")  # how a ticket came in when not by a chat (None)
 
 
 async def _place(
@@ -79,10 +83,14 @@ async def create_ticket(
     channel_account_id: int | None = None,
     attachment_ids: Sequence[int] = (),
     staff_id: int | None = None,
+    source: str | None = None,
     rules: ServiceRules = DEFAULT_RULES,
 ) -> Ticket:
-    """Open a ticket with its reference number and deadlines; a major complaint goes to the supervisor at once."""
+    """Open a ticket with its reference number and deadlines; a major complaint goes to the supervisor at once.
+    `source` says how it came in when not by chat: phone, walk_in or patrol (registered at the front desk)."""
     require_category(kind, category_code)
+    if source is not None and source not in SOURCES:
+        raise ValidationFailed("bad_source", source=source)
     description = (description or "").strip()
     if not description:
         raise ValidationFailed("empty_description")
@@ -92,6 +100,7 @@ async def create_ticket(
     if urgency not in set(Urgency):
         raise ValidationFailed("bad_urgency", urgency=urgency)
     tz = await estate_timezone(session, estate_id)
+    dispatch_due = dispatch_deadline(kind=kind, urgency=urgency, created_at=now, tz=tz, rules=rules)
     ticket = Ticket(
         ref=await next_ref(session, kind=kind, at=now, tz=tz),
         estate_id=estate_id,
@@ -107,10 +116,13 @@ async def create_ticket(
         status=TicketStatus.NEW,
         resident_id=resident_id,
         channel_account_id=channel_account_id,
+        source=source,
         created_at=now,
         updated_at=now,
-        dispatch_due=dispatch_deadline(kind=kind, urgency=urgency, created_at=now, tz=tz, rules=rules),
-        resolve_due=resolve_deadline(kind=kind, created_at=now, tz=tz, rules=rules),
+        dispatch_due=dispatch_due,
+        resolve_due=resolve_deadline(
+            kind=kind, created_at=now, tz=tz, dispatch_due=dispatch_due, rules=rules
+        ),
         escalation_level=0,
         reopen_count=0,
     )
@@ -121,4 +133,62 @@ async def create_ticket(
     )
     if urgency == Urgency.URGENT:  # the open console pages hear of it at once
         await feed.publish(session, at=now, estate_id=estate_id, kind="ticket_urgent", ticket_id=ticket.id)
+    return ticket
+
+
+REGISTERED = N_(
+    "Hello, we have registered your request {ref}: {description} "
+    "We will deal with it as soon as possible and keep you informed."
+)
+
+
+async def register_ticket(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    estate_id: int,
+    staff_id: int,
+    source: str,
+    kind: str,
+    category_code: str,
+    description: str,
+    resident_id: int | None = None,
+    unit_id: int | None = None,
+    location_text: str | None = None,
+    urgency: str | None = None,
+    rules: ServiceRules = DEFAULT_RULES,
+) -> Ticket:
+    """A ticket the front desk registers for a phone call, a visit or a patrol (来电来访登记): opened like a
+    chat ticket, with its source, audited as the staff member's, and the resident told on their channel
+    (when bound) that it is registered."""
+    if source not in SOURCES:
+        raise ValidationFailed("bad_source", source=source)
+    ticket = await create_ticket(
+        session,
+        clock=clock,
+        estate_id=estate_id,
+        kind=kind,
+        category_code=category_code,
+        description=description,
+        resident_id=resident_id,
+        unit_id=unit_id,
+        location_text=(location_text or "").strip() or None,
+        urgency=urgency or None,
+        staff_id=staff_id,
+        source=source,
+        rules=rules,
+    )
+    if resident_id is not None:
+        await enqueue_to_resident(
+            session,
+            clock=clock,
+            resident_id=resident_id,
+            key=f"ticket:{ticket.id}:registered",
+            text_for=lambda locale: Translator(locale)(
+                REGISTERED, ref=ticket.ref, description=ticket.description
+            ),
+            kind="status",
+            payload={"ticket_ref": ticket.ref, "status": TicketStatus.NEW},
+            ticket_id=ticket.id,
+        )
     return ticket
