@@ -55,7 +55,9 @@ def create_console(ctx: Context) -> FastAPI:
         services,
         notices,
     )
-    for part in (*areas, reporting, rules):  # one router per area
+    from console import register  # the front desk's register (issue #14)
+
+    for part in (register, *areas, reporting, rules):  # one router per area
         app.include_router(part.router)
     app.add_api_route("/healthz", healthz, response_class=PlainTextResponse)
     return app
