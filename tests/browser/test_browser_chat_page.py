@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import struct
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -26,6 +24,7 @@ from estate.messaging.models import ChannelAccount, WebChatMessage
 from estate.residents.codes import issue_binding_code
 from estate.schema import Base
 from estate.tickets.models import Attachment
+from tests.bot.test_bot_webchat import png_bytes
 from tests.support.dialogs import world_with_catalogue
 from tests.support.live import free_port, run_async, serve_in_thread
 
@@ -153,22 +152,19 @@ def bind(page, code: str) -> None:
     page.get_by_text("本对话已绑定到您的房屋 1-101", exact=False).wait_for()
 
 
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
+@pytest.fixture
+def picture(tmp_path) -> Path:
+    path = tmp_path / "leak.png"
+    path.write_bytes(png_bytes())
+    return path
 
-    raw = b"".join(b"\x00" + b"\x20\x90\x60" * 8 for _ in range(8))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+
+def send_photo(page, picture: Path, state: str):
+    """Choose a photo with the camera button; the resident's bubble showing it, once it reads `state`."""
+    page.locator("#photo").set_input_files(str(picture))
+    bubble = page.locator(".msg.resident:has(img)").last
+    bubble.locator(".state", has_text=state).wait_for()
+    return bubble
 
 
 @pytest.fixture
@@ -317,41 +313,30 @@ def test_phone_numbers_are_links_and_a_too_long_message_is_refused_with_a_senten
         page.context.close()
 
 
-def test_a_photo_shows_as_a_thumbnail_and_the_sending_line_clears(browser, site, tmp_path):
-    picture = tmp_path / "leak.png"
-    picture.write_bytes(png_bytes())
+def test_a_photo_shows_as_a_thumbnail_and_the_sending_line_clears(browser, site, picture):
     with site.serving() as base:
         page = phone_page(browser, base)
         bind(page, site.code)
-        page.locator("#photo").set_input_files(str(picture))
-        bubble = page.locator(".msg.resident:has(img)").last
-        bubble.locator(".state", has_text="已发送").wait_for()
+        bubble = send_photo(page, picture, "已发送")
         assert "正在发送照片" not in page.locator("#log").inner_text()
         assert bubble.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
         page.context.close()
 
 
-def test_a_photo_the_chat_may_not_store_is_marked_not_sent(browser, site, tmp_path):
-    picture = tmp_path / "leak.png"
-    picture.write_bytes(png_bytes())
+def test_a_photo_the_chat_may_not_store_is_marked_not_sent(browser, site, picture):
     with site.serving() as base:
         page = phone_page(browser, base)  # not bound: photos are refused with a sentence
-        page.locator("#photo").set_input_files(str(picture))
-        bubble = page.locator(".msg.resident:has(img)").last
-        bubble.locator(".state", has_text="未发送").wait_for()
+        send_photo(page, picture, "未发送")
         assert "正在发送照片" not in page.locator("#log").inner_text()
         assert "绑定" in page.locator("#alert").inner_text()
         page.context.close()
 
 
-def test_photos_in_a_reply_show_as_thumbnails(browser, site, tmp_path):
-    picture = tmp_path / "leak.png"
-    picture.write_bytes(png_bytes())
+def test_photos_in_a_reply_show_as_thumbnails(browser, site, picture):
     with site.serving() as base:
         page = phone_page(browser, base)
         bind(page, site.code)
-        page.locator("#photo").set_input_files(str(picture))
-        page.locator(".msg.resident:has(img) .state", has_text="已发送").wait_for()
+        send_photo(page, picture, "已发送")
         site.reply(session_of(page), "您的工单照片如下。", photos=True)
         reply = page.locator(".msg.centre", has_text="您的工单照片如下。")
         img = reply.locator("img")
