@@ -278,7 +278,9 @@
     retryTimer = setTimeout(flush, pause);
   }
 
-  window.addEventListener("online", function () { pause = 0; flush(); });
+  function tryNow() { pause = 0; flush(); }
+  window.addEventListener("online", tryNow);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) tryNow(); });
 
   // ---- polling and start -----------------------------------------------------------------------------
   function poll() {
@@ -297,10 +299,15 @@
   }
 
   function history(messages) {
-    messages.forEach(function (m) { if (m.from === "resident") showMine(m); else show(m); });
-    // Messages the server already has (its history names their client ids) leave the outbox.
-    outbox = outbox.filter(function (item) { return !mine[item.id]; });
-    outbox.forEach(pendingBubble);
+    var known = {};
+    messages.forEach(function (m) {
+      if (m.client_id) known[m.client_id] = true;
+      if (m.from === "resident") showMine(m); else show(m);
+    });
+    // Messages the server already has (its history names their client ids) leave the outbox; the others
+    // are shown again as waiting (unless typed on this page before the history came).
+    outbox = outbox.filter(function (item) { return !known[item.id]; });
+    outbox.forEach(function (item) { if (!mine[item.id]) pendingBubble(item); });
     saveOutbox();
     if (!messages.length && !outbox.length) submit({ command: "start" }, null);
     flush();
