@@ -7,27 +7,20 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
-from desk.app import create_app
 from dialogs.engine import STALE
 from estate.bookings.models import Booking
 from estate.messaging.models import WebChatMessage
 from estate.residents.codes import issue_binding_code
 from estate.tickets.models import Attachment, Ticket
-from tests.bot.test_bot_webchat import png_bytes
+from tests.bot import test_bot_webchat
 from tests.support.dialogs import tr, world_with_catalogue
 
 SEND = "/chat/api/send"
-
-
-@pytest.fixture
-async def client(ctx):
-    app = create_app(ctx)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-        yield c
+client = test_bot_webchat.client  # the fixture: the app over ASGI
+png_bytes = test_bot_webchat.png_bytes
 
 
 @pytest.fixture

@@ -44,11 +44,16 @@ async def draft(chat: Chat) -> dict:
     return {k: v for k, v in conv.data.items() if not k.startswith("_")}
 
 
-async def repair_at_confirm(chat: Chat) -> list[Reply]:
+async def repair_described(chat: Chat, words: str) -> None:
+    """A repair in the resident's home, described, at the photo step."""
     await chat.tap("menu:repair")
     await chat.tap("cat:plumbing")
     await chat.tap("loc:home")
-    await chat.text("Kitchen sink drains slowly")
+    await chat.text(words)
+
+
+async def repair_at_confirm(chat: Chat) -> list[Reply]:
+    await repair_described(chat, "Kitchen sink drains slowly")
     await chat.tap("nav:done")
     return await chat.tap("win:asap")
 
@@ -103,10 +108,7 @@ async def test_a_choice_without_an_offer_acts_as_before(ctx, world):
 
 async def test_a_new_report_does_not_take_the_words_of_an_earlier_draft(ctx, world):
     chat = await bound_chat(ctx, world, locale="zh_CN")
-    await chat.tap("menu:repair")
-    await chat.tap("cat:plumbing")
-    await chat.tap("loc:home")
-    await chat.text("卫生间地漏有点慢")  # words of a first draft, at the description step
+    await repair_described(chat, "卫生间地漏有点慢")  # the words of a first draft
     replies = await chat.tap("menu:repair")  # the menu's button again: a new report
     await chat.tap(first_payload(replies, "cat:"))
     replies = await chat.tap("loc:home")
@@ -121,10 +123,7 @@ async def test_a_new_report_does_not_take_the_words_of_an_earlier_draft(ctx, wor
 
 async def test_another_flow_starts_without_the_draft_of_the_one_left(ctx, world):
     chat = await bound_chat(ctx, world, locale="en")
-    await chat.tap("menu:repair")
-    await chat.tap("cat:plumbing")
-    await chat.tap("loc:home")
-    await chat.text("Kitchen sink drains slowly")
+    await repair_described(chat, "Kitchen sink drains slowly")
     assert (await draft(chat))["description"] == "Kitchen sink drains slowly"
     await chat.tap("menu:complaint")
     assert await draft(chat) == {}
