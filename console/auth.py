@@ -51,6 +51,8 @@ ROUTE_ROLES: dict[str, set[str]] = {
     "fees.pay": roles(R.CASHIER, R.ADMIN),
     "fees.generate": roles(R.CASHIER, R.MANAGER, R.ADMIN),
     "fees.remind": roles(R.CASHIER, R.SUPERVISOR, R.MANAGER, R.ADMIN),
+    "fees.void": roles(R.CASHIER, R.MANAGER, R.ADMIN),  # an unpaid bill issued by mistake, with a reason
+    "fees.import": roles(R.CASHIER, R.MANAGER, R.ADMIN),  # bills and payments from a spreadsheet
     "archive": STAFF | roles(R.CASHIER),
     "archive.binding": STAFF,
     "archive.import": roles(R.MANAGER, R.ADMIN),

@@ -1,51 +1,52 @@
-"""Fees (收费): arrears with the age of each debt, collection rates against the 80 / 90 / 100 % targets,
-monthly bills and reminders by hand."""
+"""Fees (收费): arrears by building with the age of each debt, collection rates against the 80 / 90 / 100 %
+targets, and reminders by hand. The other fee pages have modules of their own, included here: issuing and
+voiding bills (`fee_bills`), the payment notice (`fee_notice`) and imports (`fee_imports`)."""
 
 from __future__ import annotations
+
+from itertools import groupby
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
+from console import fee_bills, fee_imports, fee_notice
 from console.app import page_for
 from console.web import Page, estate_of
-from estate.billing.bills import generate_monthly_bills
 from estate.billing.collection import collection_rates
 from estate.billing.debts import arrears
-from estate.billing.periods import check_issuable, period_of
+from estate.billing.periods import period_of
 from estate.billing.reminders import remind_by_hand
-from estate.core.errors import NotFound, ValidationFailed
+from estate.core.errors import NotFound
+from estate.residents.service import buildings_of
 
 router = APIRouter()
+for part in (fee_bills, fee_notice, fee_imports):
+    router.include_router(part.router)
 
 
 @router.get("/fees", response_class=HTMLResponse)
-async def fees(page: Page = Depends(page_for("fees"), scope="function")) -> HTMLResponse:
+async def fees(
+    building: int | None = None, page: Page = Depends(page_for("fees"), scope="function")
+) -> HTMLResponse:
+    """Arrears grouped by building (one building with `?building=<id>`), largest debts first in each."""
     estate = await estate_of(page)
-    today = page.ctx.clock.now().astimezone(page.tz).date()
-    rows = await arrears(page.session, estate_id=estate.id, as_of=today)
+    today = page.ctx.clock.now().astimezone(page.ctx.tz_for(estate)).date()
+    rows = await arrears(page.session, estate_id=estate.id, as_of=today, building_id=building)
+    buildings = await buildings_of(page.session, estate_id=estate.id)
+    order = {b.name: i for i, b in enumerate(buildings)}
+    rows.sort(key=lambda r: order.get(r.building, len(order)))  # stable: largest debts first in each building
+    groups = [(name, list(members)) for name, members in groupby(rows, key=lambda r: r.building)]
     rates = await collection_rates(page.session, estate_id=estate.id, as_of=today)
     return page.render(
         "fees/arrears.html",
-        rows=rows,
+        groups=groups,
         rates=rates,
         period=period_of(today),
         total=sum(r.total_cents for r in rows),
+        units=len(rows),
+        buildings=buildings,
+        building=building,
     )
-
-
-@router.post("/fees/generate")
-async def generate(
-    period: str = Form(...), page: Page = Depends(page_for("fees.generate", write=True), scope="function")
-) -> Response:
-    """Issue the month's bills by hand: this month or the next only; anything else is refused with a reason."""
-    estate = await estate_of(page)
-    today = page.ctx.clock.now().astimezone(page.ctx.tz_for(estate)).date()
-    try:
-        month = check_issuable(period, today=today)
-    except ValidationFailed as refused:
-        return page.render("error.html", status=400, code=refused.code, params=refused.params)
-    await generate_monthly_bills(page.session, clock=page.ctx.clock, estate_id=estate.id, period=month)
-    return page.redirect("/fees")
 
 
 @router.post("/fees/remind")

@@ -1,4 +1,5 @@
-"""The manager's figures: the dashboard, the generated reports and the ticket export."""
+"""The manager's figures: the dashboard, the generated reports and the ticket export, named in the staff
+member's language (console/report_labels.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
 from console.app import page_for
+from console.report_labels import labelled, labelled_tickets
 from console.web import Page, estate_of
 from estate import jobs
+from estate.billing.money import fmt_yuan
 from estate.reporting import reports
 from estate.reporting.dashboard import dashboard
 from estate.reporting.exports import ticket_table
@@ -55,7 +58,7 @@ async def report_view(
     report = await find_report(page.session, report_id)
     if report is None:
         return page.render("error.html", status=404, code="report_not_found")
-    header, rows = reports.table(report)
+    header, rows = labelled(page.t, *reports.table(report))
     name = f"{report.kind}-{report.period}"
     if format == "csv":
         return Response(
@@ -69,7 +72,8 @@ async def report_view(
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f"attachment; filename={quote(name)}.xlsx"},
         )
-    return page.render("report.html", report=report, header=header, rows=rows)
+    shown = [[fmt_yuan(c.cents) if isinstance(c, reports.Money) else c for c in row] for row in rows]
+    return page.render("report.html", report=report, header=header, rows=shown)
 
 
 @router.get("/export/tickets.csv")
@@ -78,7 +82,7 @@ async def ticket_export(page: Page = Depends(page_for("tickets"), scope="functio
     own = page.staff.id if page.staff.role == Role.TECHNICIAN else None
     header, body = await ticket_table(page.session, tz=page.tz, technician_id=own)
     return Response(
-        reports.to_csv(header, body),
+        reports.to_csv(*labelled_tickets(page.t, header, body)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=tickets.csv"},
     )

@@ -14,6 +14,7 @@ from console.web import Page
 from estate.billing.money import yuan_to_cents
 from estate.billing.payments import record_payment
 from estate.billing.statements import bills_with_lines, unit_statement
+from estate.billing.void import voided_bills
 from estate.bookings.queries import bookings_for_resident
 from estate.core.errors import DomainError
 from estate.messaging.accounts import accounts_of_unit
@@ -51,6 +52,7 @@ async def unit_page(code: str, page: Page = Depends(page_for("archive"), scope="
         tickets=tickets,
         bindings=await accounts_of_unit(s, unit_id=unit.id),
         pay_key=secrets.token_urlsafe(16),
+        voided=await voided_bills(s, unit_code=unit.code),
     )
 
 

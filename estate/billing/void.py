@@ -22,7 +22,7 @@ from estate.staff.models import AuditLog, Staff
 VOID_ACTION = "bill.void"
 
 
-async def _refuse_paid(session: AsyncSession, bill: Bill) -> None:
+async def _refuse_paid(session: AsyncSession, bill: Bill, unit: Unit) -> None:
     """A bill with money against it (paid, part-paid, or settled from the prepaid balance) stays."""
     allocated = (
         await session.execute(
@@ -33,22 +33,23 @@ async def _refuse_paid(session: AsyncSession, bill: Bill) -> None:
     ).scalar_one()
     paid = max(bill.paid_cents, int(allocated))
     if paid > 0:
-        raise ValidationFailed("bill_has_payments", period=bill.period, paid_cents=paid)
+        raise ValidationFailed("bill_has_payments", unit=unit.code, period=bill.period, paid_cents=paid)
 
 
 async def void_bill(
     session: AsyncSession, *, clock: Clock, bill_id: int, staff_id: int, reason: str
 ) -> dict[str, object]:
-    """Void an unpaid bill with a reason (required); returns what the audit log recorded about it."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("void_needs_reason")
+    """Void an unpaid bill with a reason (required); returns what the audit log recorded about it, with the
+    unit's code. A refusal (`ValidationFailed`) names the unit too, so the page can lead back to it."""
     bill = await session.get(Bill, bill_id, with_for_update=True)
     if bill is None:
         raise NotFound("bill_not_found")
-    await _refuse_paid(session, bill)
     unit = await session.get(Unit, bill.unit_id)
     assert unit is not None
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("void_needs_reason", unit=unit.code)
+    await _refuse_paid(session, bill, unit)
     lines = (await session.execute(select(BillLine).where(BillLine.bill_id == bill.id))).scalars().all()
     detail: dict[str, object] = {
         "reason": reason,
@@ -70,7 +71,7 @@ async def void_bill(
         target_id=unit.code,
         detail=detail,
     )
-    return detail
+    return {**detail, "unit": unit.code}
 
 
 @dataclass

@@ -82,6 +82,6 @@ def test_cashier_payment_and_manager_dashboard_and_report(browser, tmp_path):
         with open(info.value.path(), "rb") as fh:
             sheet = load_workbook(fh).active
         header = [c.value for c in next(sheet.iter_rows())]
-        assert header == ["unit", "residents", "months", "outstanding", "oldest_days"]
+        assert header == ["房号", "住户", "欠费月份", "欠费金额", "最长逾期天数"]
         screenshot(page, "fees-3-reports")
         context.close()

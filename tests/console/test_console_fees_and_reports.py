@@ -115,7 +115,7 @@ async def test_binding_slip_notice_booking_and_import(ctx, world, tmp_path):
                 "file": ("r.csv", "unit,name,phone\n1-101,李四,13912345678\n9-9,错,1\n".encode(), "text/csv")
             },
         )
-        assert r.status_code == 200 and "unknown_unit" in r.text
+        assert r.status_code == 200 and "找不到该房号" in r.text  # unknown_unit, in words
     async with ctx.sessions() as s:
         notice = (await s.execute(select(Notice))).scalar_one()
         queued = (
@@ -142,11 +142,11 @@ async def test_reports_download_as_csv_and_xlsx(ctx, world):
         export = await c.get("/console/export/tickets.csv")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["unit", "residents", "months", "outstanding", "oldest_days"]
-    assert rows[1][:4] == ["1-101", "Zhang San", "2026-10", "¥163.73"]
+    assert rows[0] == ["房号", "住户", "欠费月份", "欠费金额", "最长逾期天数"]  # the manager reads Chinese
+    assert rows[1][:4] == ["1-101", "Zhang San", "2026-10", 163.73]
     parsed = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
-    assert parsed[1][0] == "1-101" and parsed[-1][0] == "TOTAL"
-    assert export.status_code == 200 and export.content.decode("utf-8-sig").startswith("ref,kind")
+    assert parsed[1][0] == "1-101" and parsed[-1][0] == "合计"
+    assert export.status_code == 200 and export.content.decode("utf-8-sig").startswith("工单号,类型")
 
 
 async def test_dashboard_figures_equal_the_database_for_the_demo_estate(sqlite_engine, settings, clock):
@@ -216,8 +216,10 @@ async def test_bills_by_hand_only_for_this_month_or_the_next(ctx, world, period,
         assert refused.status_code == 400
         assert says in refused.text
         assert await _bills_of(ctx, period) == 0
-        issued = await c.post("/console/fees/generate", data={"csrf": csrf, "period": "2026-12"})
-        assert issued.status_code == 303
+        issued = await c.post(
+            "/console/fees/generate", data={"csrf": csrf, "period": "2026-12", "confirm": "yes"}
+        )
+        assert issued.status_code == 200 and "bills issued for 2026-12" in issued.text
     async with ctx.sessions() as s:
         units = (await s.execute(select(func.count()).select_from(Unit))).scalar_one()
     assert units > 0 and await _bills_of(ctx, "2026-12") == units

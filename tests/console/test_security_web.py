@@ -90,7 +90,7 @@ async def test_a_residents_formula_reaches_no_export_as_a_formula(ctx, world):
         report_csv = await c.get(f"/console/reports/{report_id}?format=csv")
         tickets_csv = await c.get("/console/export/tickets.csv")
     tickets = list(csv.reader(io.StringIO(tickets_csv.content.decode("utf-8-sig"))))
-    assert tickets[1][tickets[0].index("description")] == "'" + FORMULA
+    assert tickets[1][tickets[0].index("描述")] == "'" + FORMULA  # the "Description" column, in Chinese
     arrears = list(csv.reader(io.StringIO(report_csv.content.decode("utf-8-sig"))))
     assert arrears[1][1] == "'@cmd|' /C calc'!A0"
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
