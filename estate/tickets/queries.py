@@ -96,7 +96,7 @@ def sla_badge(
     """(ok | near | breached | none, the deadline that counts now)."""
     due = (
         ticket.dispatch_due
-        if ticket.status in (S.NEW, S.CLAIMED)
+        if ticket.status in (S.NEW, S.CLAIMED) and ticket.dispatch_due is not None
         else ticket.resolve_due
         if ticket.status in OPEN_STATUSES
         else None

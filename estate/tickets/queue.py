@@ -90,7 +90,8 @@ def sla_order(now: datetime) -> tuple[Any, ...]:
     """Emergencies and overdue tickets first, then the nearest deadline that counts now, then the oldest."""
     waiting = Ticket.status.in_([TicketStatus.NEW, TicketStatus.CLAIMED])
     still_open = Ticket.status.in_(list(OPEN_STATUSES))
-    due = case((waiting, Ticket.dispatch_due), (still_open, Ticket.resolve_due), else_=None)
+    undispatched = and_(waiting, Ticket.dispatch_due.is_not(None))  # an inquiry has only its reply deadline
+    due = case((undispatched, Ticket.dispatch_due), (still_open, Ticket.resolve_due), else_=None)
     hot = or_(and_(Ticket.urgency == Urgency.URGENT, still_open), overdue_filter(now))
     return (case((hot, 0), else_=1), case((due.is_(None), 1), else_=0), due, Ticket.created_at, Ticket.id)
 

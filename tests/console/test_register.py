@@ -64,7 +64,7 @@ async def test_a_phone_call_becomes_a_ticket_for_the_caller(ctx, world):
     )
     assert ticket.dispatch_due == ctx.clock.now() + ctx.rules.urgent_dispatch
     assert [m.channel_account_id for m in told] == [world.account.id]
-    assert ticket.ref in told[0].text and "registered" in told[0].text
+    assert ticket.ref in told[0].text and "已登记" in told[0].text  # in the resident's language
     assert audit.staff_id == world.staff["agent"].id
 
 
