@@ -60,6 +60,9 @@ ROUTE_ROLES: dict[str, set[str]] = {
     "notices": roles(R.AGENT, R.SUPERVISOR, R.MANAGER, R.ADMIN),
     "dashboard": roles(R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),
     "reports": roles(R.CASHIER, R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),
+    # the front desk (issue #14): registering calls and visits, bulk claim/assign for the leads
+    "tickets.register": STAFF,
+    "tickets.bulk": roles(R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),
 }
 
 
