@@ -12,6 +12,7 @@ from console import auth
 from console.app import page_for
 from console.labels import KIND_LABELS
 from console.web import Page
+from estate.activity.reads import TICKET, mark_read
 from estate.staff.models import Department, Staff
 from estate.staff.service import technicians
 from estate.tickets.categories import CATEGORIES
@@ -60,7 +61,9 @@ async def show(page: Page, ticket: Ticket, status: int = 200, **extra: Any) -> H
 async def ticket_page(
     ticket_id: int, page: Page = Depends(page_for("ticket"), scope="function")
 ) -> HTMLResponse:
-    return await show(page, await visible(page, ticket_id))
+    ticket = await visible(page, ticket_id)
+    await mark_read(page.session, staff_id=page.staff.id, subject=TICKET, subject_id=ticket.id, at=page.ctx.clock.now())
+    return await show(page, ticket)
 
 
 def stored_file(data_dir: Path, relative: str) -> Path | None:
