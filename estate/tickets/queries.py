@@ -38,11 +38,20 @@ async def get_ticket(session: AsyncSession, ref_or_id: str | int) -> Ticket:
 
 
 async def visible_ticket(session: AsyncSession, *, viewer: Staff, ticket_id: int) -> Ticket:
-    """The ticket if `viewer` may see it (technicians see only their own work); raises NotFound otherwise."""
+    """The ticket if `viewer` may see it (technicians see only their own work and their department's pool);
+    raises NotFound otherwise."""
     ticket = await session.get(Ticket, ticket_id)
-    if ticket is None or (viewer.role == Role.TECHNICIAN and ticket.technician_id != viewer.id):
+    if ticket is None or (viewer.role == Role.TECHNICIAN and not technicians_work(ticket, viewer)):
         raise NotFound("ticket_not_found")
     return ticket
+
+
+def technicians_work(ticket: Ticket, viewer: Staff) -> bool:
+    """Dispatched to this technician, or to their department with no technician named yet (the queue's
+    `technician_scope` in SQL)."""
+    if ticket.technician_id is not None:
+        return ticket.technician_id == viewer.id
+    return ticket.status == S.DISPATCHED and viewer.department is not None and ticket.department == viewer.department
 
 
 async def list_tickets(

@@ -113,6 +113,7 @@ async def test_a_department_only_dispatch_reaches_that_departments_technicians(c
     async with client_for(ctx) as c:
         await sign_in(c, "plumber")  # engineering, not named on the ticket
         page = (await c.get("/console/tickets")).text
+        assert (await c.get(f"/console/tickets/{ticket.id}")).status_code == 200
     assert refs_in(page) == [ticket.ref]
     assert "h left" in page  # a dispatched repair has its deadline too
 
