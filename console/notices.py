@@ -22,7 +22,8 @@ async def notice_list(page: Page = Depends(page_for("notices"), scope="function"
     rows = await notices.recent_notices(page.session, estate_id=estate.id)
     counts = {n.id: await notices.delivery_counts(page.session, notice_id=n.id) for n in rows}
     buildings = await buildings_of(page.session, estate_id=estate.id)
-    return page.render("notices.html", rows=rows, counts=counts, buildings=buildings)
+    leads = page.staff.role in notices.LEADS  # they alone send urgent and estate-wide notices
+    return page.render("notices.html", rows=rows, counts=counts, buildings=buildings, leads=leads)
 
 
 @router.get("/notices/{notice_id}/progress", response_class=HTMLResponse)
@@ -72,6 +73,8 @@ async def notice_create(
                 quiet=page.ctx.rules.quiet(settings.tz),
                 staff_id=page.staff.id,
             )
+    except notices.NoticeNotAllowed as exc:
+        return page.render("error.html", status=403, code=exc.code)
     except DomainError as exc:
         return page.render("error.html", status=422, code=exc.code)
     return page.redirect("/notices")

@@ -1,4 +1,8 @@
-"""Notices (通知公告) to the whole estate, one building, or the residents in arrears, through the outbox."""
+"""Notices (通知公告) to the whole estate, one building, or the residents in arrears, through the outbox.
+
+Only a supervisor or above sends an urgent notice (delivered during quiet hours too) or one to the whole
+estate; an agent's notices go to a building or the residents in arrears and wait for quiet hours to end.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,29 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.clock import Clock
-from estate.core.errors import NotFound, ValidationFailed
+from estate.core.errors import DomainError, NotFound, ValidationFailed
 from estate.messaging.models import Notice, NoticeTarget
 from estate.messaging.notice_recipients import recipients
 from estate.messaging.outbox import enqueue_many
 from estate.messaging.outbox_status import outbox_counts
 from estate.messaging.quiet import send_from
 from estate.staff.audit import audit
+from estate.staff.models import Staff
+from estate.tickets.transitions import LEADS
+
+
+class NoticeNotAllowed(DomainError):
+    """The staff member's role may not send this kind of notice (urgent, or to the whole estate)."""
+
+
+async def check_sender(session: AsyncSession, *, staff_id: int | None, target: str, urgent: bool) -> None:
+    """Urgent and estate-wide notices are for supervisors and above (the scheduler, staff_id None, may send)."""
+    if staff_id is None or not (urgent or target == NoticeTarget.ESTATE):
+        return
+    staff = await session.get(Staff, staff_id)
+    if staff is not None and staff.role in LEADS:
+        return
+    raise NoticeNotAllowed("urgent_notices_leads_only" if urgent else "estate_notices_leads_only")
 
 
 async def create_notice(
@@ -39,6 +59,7 @@ async def create_notice(
         raise ValidationFailed("bad_target", target=target)
     if target == NoticeTarget.BUILDING and building_id is None:
         raise ValidationFailed("building_required")
+    await check_sender(session, staff_id=staff_id, target=target, urgent=urgent)
     notice = Notice(
         estate_id=estate_id,
         title=title,
