@@ -33,6 +33,7 @@ ROUTE_ROLES: dict[str, set[str]] = {
     "ticket": STAFF | roles(R.TECHNICIAN),
     "ticket.claim": STAFF,
     "ticket.dispatch": STAFF,
+    "ticket.major": STAFF,
     "ticket.reclassify": STAFF,
     "ticket.reply": STAFF,
     "ticket.note": STAFF | roles(R.TECHNICIAN),

@@ -1,4 +1,5 @@
-"""What staff do on a ticket page: claim, dispatch, reply, reclassify, note, start, resolve, reopen and close."""
+"""What staff do on a ticket page: claim, dispatch, reply, reclassify, note, mark a complaint major, start,
+resolve, reopen and close."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from console.app import page_for
 from console.ticket_page import show, visible
 from console.web import Page
-from estate.core.errors import ValidationFailed
-from estate.tickets.assignment import ClaimConflict, claim_ticket, dispatch_ticket
+from estate.core.errors import DomainError, ValidationFailed
+from estate.tickets.assignment import ClaimConflict, NotYourClaim, claim_ticket, dispatch_ticket
+from estate.tickets.major import mark_major
 from estate.tickets.messages import add_note, add_staff_reply
 from estate.tickets.phrases import find_forbidden
 from estate.tickets.progress import close_ticket, reopen_ticket, resolve_ticket, start_work
@@ -56,14 +58,31 @@ async def dispatch(
     ticket_id: int, department: str = Form(...), technician: str = Form(""), page: Page = writer("dispatch")
 ) -> Response:
     technician_id = int(technician) if technician.isdigit() else None
-    return await act(
-        page,
-        ticket_id,
-        dispatch_ticket,
-        department=department,
-        technician_id=technician_id,
-        rules=page.ctx.rules,
-    )
+    try:
+        return await act(
+            page,
+            ticket_id,
+            dispatch_ticket,
+            seen_first=True,
+            department=department,
+            technician_id=technician_id,
+            rules=page.ctx.rules,
+        )
+    except NotYourClaim as refused:  # another agent's claim: say whose
+        return refusal(page, refused, status=409)
+
+
+def refusal(page: Page, refused: DomainError, *, status: int) -> Response:
+    """The error page with the refusal's sentence (console.labels.REFUSALS) filled with its params."""
+    return page.render("error.html", status=status, code=refused.code, params=refused.params)
+
+
+@router.post("/tickets/{ticket_id}/major")
+async def major(ticket_id: int, page: Page = writer("major")) -> Response:
+    try:
+        return await act(page, ticket_id, mark_major, seen_first=True)
+    except DomainError as refused:
+        return refusal(page, refused, status=409)
 
 
 @router.post("/tickets/{ticket_id}/reply", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from console.web import Page
 from estate.activity.reads import TICKET, mark_read
 from estate.staff.models import Department, Staff
 from estate.staff.service import technicians
+from estate.tickets.assignment import may_dispatch
 from estate.tickets.categories import CATEGORIES
 from estate.tickets.detail import ticket_detail, visible_attachment
 from estate.tickets.models import Ticket, TicketKind
@@ -27,11 +28,14 @@ router = APIRouter()
 
 
 def ticket_actions(ticket: Ticket, staff: Staff) -> list[str]:
-    """The actions the ticket page offers: those the status machine allows and the staff member's role may use."""
+    """The actions the ticket page offers: those the status machine allows and the staff member's role may use
+    (dispatching a claimed ticket: its claimer or a supervisor and above)."""
     return [
         a
         for a in allowed_actions(ticket, staff.role)
-        if f"ticket.{a}" in auth.ROUTE_ROLES and auth.allowed(f"ticket.{a}", staff)
+        if f"ticket.{a}" in auth.ROUTE_ROLES
+        and auth.allowed(f"ticket.{a}", staff)
+        and (a != "dispatch" or may_dispatch(ticket, staff))
     ]
 
 

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from console import auth
-from console.labels import EVENT_LABELS, KIND_LABELS, OTHER_EVENT
+from console.labels import ESCALATION_REASONS, EVENT_LABELS, KIND_LABELS, OTHER_EVENT, REFUSALS, ROLE_LABELS
 from estate.billing.money import fmt_yuan
 from estate.core.context import Context
 from estate.core.errors import NotFound
@@ -47,6 +47,7 @@ def environment(locale: str) -> Environment:
     )  # type: ignore[attr-defined]
     env.filters["yuan"] = fmt_yuan
     env.globals.update(kind_labels=KIND_LABELS, event_labels=EVENT_LABELS, other_event=OTHER_EVENT)
+    env.globals.update(role_labels=ROLE_LABELS, escalation_reasons=ESCALATION_REASONS, refusals=REFUSALS)
 
     def category_label(kind: str, code: str) -> str:
         found = category(kind, code)

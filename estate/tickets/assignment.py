@@ -1,4 +1,7 @@
-"""Who handles a ticket: staff claim it from the queue and dispatch it to a department and technician."""
+"""Who handles a ticket: staff claim it from the queue and dispatch it to a department and technician.
+
+A claimed ticket is the claimer's: only they, or a supervisor and above, dispatch it (`may_dispatch`).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from estate.staff.models import Role, Staff
 from estate.tickets.models import Ticket, TicketKind
 from estate.tickets.sla import estate_timezone, resolve_deadline
 from estate.tickets.timeline import locked, transition
-from estate.tickets.transitions import TRANSITIONS, check
+from estate.tickets.transitions import LEADS, TRANSITIONS, check
 
 
 class ClaimConflict(Conflict):
@@ -44,6 +47,24 @@ async def claim_ticket(session: AsyncSession, *, clock: Clock, ticket_id: int, s
     return ticket
 
 
+class NotYourClaim(Conflict):
+    """Another staff member claimed the ticket: only they or a supervisor and above dispatch it."""
+
+    code = "not_your_claim"
+
+
+def may_dispatch(ticket: Ticket, staff: Staff) -> bool:
+    """Whether `staff` may dispatch the ticket: nobody claimed it, they did, or they are a supervisor or above."""
+    return ticket.assignee_id is None or ticket.assignee_id == staff.id or staff.role in LEADS
+
+
+async def _check_dispatcher(session: AsyncSession, ticket: Ticket, staff_id: int) -> None:
+    staff = await session.get(Staff, staff_id)
+    if staff is None or not may_dispatch(ticket, staff):
+        claimer = await session.get(Staff, ticket.assignee_id) if ticket.assignee_id else None
+        raise NotYourClaim(name=claimer.display_name if claimer else "?")
+
+
 async def dispatch_ticket(
     session: AsyncSession,
     *,
@@ -59,6 +80,7 @@ async def dispatch_ticket(
     now = clock.now()
     ticket = await locked(session, ticket_id)
     check(ticket, "dispatch")
+    await _check_dispatcher(session, ticket, staff_id)
     if technician_id is not None:
         tech = await session.get(Staff, technician_id)
         if tech is None or tech.role != Role.TECHNICIAN:
