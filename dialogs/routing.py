@@ -9,6 +9,7 @@ from __future__ import annotations
 from dialogs.base import Go
 from dialogs.choices import BACK, CANCEL, MENU
 from dialogs.flows.emergency.recording import record as record_emergency
+from dialogs.flows.human import talking_to_person
 from dialogs.registry import COMMANDS, FLOWS, entry_for
 from dialogs.steps import Human, Menu, Tickets
 from dialogs.turn import Turn
@@ -28,10 +29,15 @@ from locales import N_
 NOT_UNDERSTOOD = N_("Sorry, I did not understand that.")
 DID_YOU_MEAN = N_("Did you mean this?")
 CANCELLED = N_("Cancelled. Nothing was sent.")
+A_PERSON = N_("Or talk to a person:")
 
 
 async def route(turn: Turn, flow_name: str, step_name: str, event: Event) -> Go | None:
-    """Commands, shared choices and the global intents first (they work at every step), then the step."""
+    """Commands, shared choices and the global intents first (they work at every step), then the step.
+
+    While a person answers (the live chat), everything goes to the live step itself."""
+    if talking_to_person(turn, flow_name, step_name):
+        return await FLOWS[flow_name].steps[step_name].handle(turn, event)
     if event.kind == "command":
         name = (event.command or "").lstrip("/").split("@")[0].lower()
         return Go(COMMANDS[name]) if name in COMMANDS else None
@@ -99,15 +105,20 @@ async def not_understood(turn: Turn, flow_name: str, step_name: str, event: Even
         await step.prompt(turn)
         if (
             found.intent in INTENT_LABELS
-            and found.intent != flow_name
+            and found.intent not in (flow_name, "human")
             and found.confidence >= GLOBAL_CONFIDENCE
         ):
             turn.data["_said"] = text
             turn.say(
-                turn.t(DID_YOU_MEAN),
-                [Choice(turn.t(INTENT_LABELS[found.intent]), f"{INTENT_PAYLOAD}:{found.intent}")],
+                turn.t(DID_YOU_MEAN), [_intent_choice(turn, found.intent), _intent_choice(turn, "human")]
             )
-        return None
-    turn.say(turn.t(NOT_UNDERSTOOD))
-    await step.prompt(turn)
+            return None
+    else:
+        turn.say(turn.t(NOT_UNDERSTOOD))
+        await step.prompt(turn)
+    turn.say(turn.t(A_PERSON), [_intent_choice(turn, "human")])
     return None
+
+
+def _intent_choice(turn: Turn, intent: str) -> Choice:
+    return Choice(turn.t(INTENT_LABELS[intent]), f"{INTENT_PAYLOAD}:{intent}")

@@ -74,6 +74,7 @@ class Booking(Steps, flow="booking"):
 
 class Human(Steps, flow="human"):
     START = "start"
+    LIVE = "live"  # a person answers: see estate.livechat.handover
 
 
 class Emergency(Steps, flow="emergency"):

@@ -46,7 +46,7 @@ async def test_greeting_in_the_standard_phrase_and_unbound_limits(ctx, world, lo
             estate="Star City",
         )
     )
-    assert payloads(replies) == ["menu:bind", "menu:contact", "menu:lang"]
+    assert payloads(replies) == ["menu:bind", "intent:human", "menu:contact", "menu:lang"]
     replies = await chat.tap("menu:repair")
     assert replies[0].text == tr(locale, NEEDS_BINDING)
     replies = await chat.tap("menu:contact")

@@ -9,8 +9,10 @@ from dialogs.registry import flow
 from dialogs.steps import Bind, Booking, Complaint, Feedback, Fees, Lang, Menu, Repair, Tickets, Unbind
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event, number_choice, text_of
-from dialogs.understand import INTENT_PAYLOAD, LOW_CONFIDENCE, understand
+from dialogs.understand import INTENT_LABELS, INTENT_PAYLOAD, LOW_CONFIDENCE, understand
 from estate.residents.codes import normalise_code
+
+PERSON = INTENT_LABELS["human"]  # "Talk to our staff": a live chat with a person
 
 # The menu's choices (`menu:<key>`) and where each goes; "contact" is answered in place.
 TARGETS = {
@@ -38,6 +40,7 @@ async def menu_prompt(turn: Turn) -> None:
             + t("To report repairs or check your fees, please bind this chat to your home first."),
             [
                 Choice(t("Bind my home"), "menu:bind"),
+                Choice(t(PERSON), f"{INTENT_PAYLOAD}:human"),
                 Choice(t("Contact the centre"), "menu:contact"),
                 Choice(t("Language"), "menu:lang"),
             ],
@@ -52,6 +55,7 @@ async def menu_prompt(turn: Turn) -> None:
             Choice(t("My fees"), "menu:fees"),
             Choice(t("My requests"), "menu:tickets"),
             Choice(t("Ask or suggest"), "menu:feedback"),
+            Choice(t(PERSON), f"{INTENT_PAYLOAD}:human"),
             Choice(t("Contact the centre"), "menu:contact"),
             Choice(t("Language"), "menu:lang"),
             Choice(t("Unbind this chat"), "menu:unbind"),
@@ -61,10 +65,13 @@ async def menu_prompt(turn: Turn) -> None:
 
 async def contact_info(turn: Turn) -> None:
     estate = await turn.estate()
+    rules = await turn.rules()
     turn.say(
         turn.t(
-            "Customer service centre: {phone}, open every day 8:00–20:00. For emergencies at night, call the same number.",
+            "Customer service centre: {phone}, open every day {open}:00–{close}:00. For emergencies at night, call the same number.",
             phone=estate.phone if estate and estate.phone else "-",
+            open=f"{rules.office_open:02d}",
+            close=f"{rules.office_close:02d}",
         )
     )
 

@@ -44,6 +44,8 @@ async def route_intent(turn: Turn, intent: str, text: str | None) -> Go:
             turn.data["text"] = text
             return Go(Feedback.CONFIRM)
         return Go(Feedback.TEXT)
+    if intent == "human" and text:
+        turn.data["said"] = text  # "my door lock is broken, let me talk to someone": the agent reads it
     if intent in SIMPLE_INTENTS:
         return Go(SIMPLE_INTENTS[intent])
     return Go(Menu.START)
