@@ -128,7 +128,7 @@ async def resolve(ticket_id: int, result: str = Form(""), page: Page = writer("r
 @router.post("/tickets/{ticket_id}/reopen")
 async def reopen(ticket_id: int, reason: str = Form(""), page: Page = writer("reopen")) -> Response:
     try:
-        return await act(page, ticket_id, reopen_ticket, reason=reason.strip())
+        return await act(page, ticket_id, reopen_ticket, reason=reason.strip(), rules=page.ctx.rules)
     except ValidationFailed as refused:
         return page.render("error.html", status=400, code=refused.code, params=refused.params)
 

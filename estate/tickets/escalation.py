@@ -3,8 +3,8 @@
 A major complaint, or a low rating, goes to the supervisor (level 1) at once. A breached dispatch deadline
 goes to the supervisor; a breached resolve deadline, or a repair still unresolved
 `rules.repair_resolve_grace` after its dispatch deadline, goes to the deputy GM (level 2). Each escalation
-is recorded once (unique per ticket, level and reason), so the scan can run any number of times, in any
-number of processes.
+is recorded once per round (unique per ticket, level, reason and round: a reopened ticket starts a new round
+with new deadlines), so the scan can run any number of times, in any number of processes.
 """
 
 from __future__ import annotations
@@ -29,16 +29,22 @@ S = TicketStatus
 async def escalate(
     session: AsyncSession, ticket: Ticket, *, at: datetime, level: int, reason: str
 ) -> Escalation | None:
-    """Record an escalation once per (ticket, level, reason); None when it was recorded before."""
+    """Record an escalation once per (ticket, level, reason) in the ticket's round (its reopen count); None
+    when it was recorded before."""
     existing = await session.execute(
         select(Escalation.id).where(
-            Escalation.ticket_id == ticket.id, Escalation.level == level, Escalation.reason == reason
+            Escalation.ticket_id == ticket.id,
+            Escalation.level == level,
+            Escalation.reason == reason,
+            Escalation.round == ticket.reopen_count,
         )
     )
     if existing.first() is not None:
         return None
     to_role = Role.SUPERVISOR if level == 1 else Role.DEPUTY
-    row = Escalation(ticket_id=ticket.id, level=level, reason=reason, to_role=to_role, at=at)
+    row = Escalation(
+        ticket_id=ticket.id, level=level, reason=reason, to_role=to_role, at=at, round=ticket.reopen_count
+    )
     try:
         async with session.begin_nested():
             session.add(row)
@@ -91,10 +97,11 @@ async def due_escalations(
     due += [DueEscalation(tid, 2, "resolve_breach") for tid in unresolved + stale_repairs]
     if not due:
         return []
+    # Recorded already in the ticket's current round (a reopened ticket starts a new round).
     done = await session.execute(
-        select(Escalation.ticket_id, Escalation.level, Escalation.reason).where(
-            Escalation.ticket_id.in_({d.ticket_id for d in due})
-        )
+        select(Escalation.ticket_id, Escalation.level, Escalation.reason)
+        .join(Ticket, Ticket.id == Escalation.ticket_id)
+        .where(Escalation.ticket_id.in_({d.ticket_id for d in due}), Escalation.round == Ticket.reopen_count)
     )
     recorded = {tuple(row) for row in done}
     return [d for d in due if (d.ticket_id, d.level, d.reason) not in recorded]

@@ -12,6 +12,7 @@ from estate.core.clock import Clock
 from estate.core.errors import ValidationFailed
 from estate.core.rules import DEFAULT_RULES, ServiceRules
 from estate.tickets.escalation import escalate
+from estate.tickets.sla import new_deadlines
 from estate.tickets.models import CallbackStatus, CallbackTask, Ticket, TicketStatus
 from estate.tickets.timeline import locked, take, transition
 
@@ -67,10 +68,13 @@ async def reopen_ticket(
     staff_id: int | None = None,
     resident_id: int | None = None,
     escalate_to_supervisor: bool = False,
+    rules: ServiceRules = DEFAULT_RULES,
 ) -> Ticket:
     """Reopen a resolved or closed ticket when the resident is not satisfied; it goes back to the queue.
 
-    A reason is required (it is the timeline's record of why); a blank one is refused."""
+    A reason is required (it is the timeline's record of why); a blank one is refused. The reopened ticket
+    starts a new round with new deadlines counted from now, and its escalations start again at the agent:
+    the old round's breaches are history and do not fire again (escalations are unique per round)."""
     if not reason.strip():
         raise ValidationFailed("reopen_needs_reason")
     now = clock.now()
@@ -80,6 +84,8 @@ async def reopen_ticket(
         "reopen_count": ticket.reopen_count + 1,
         "resolved_at": None,
         "closed_at": None,
+        "escalation_level": 0,
+        **await new_deadlines(session, ticket, now=now, rules=rules),
     }
     if escalate_to_supervisor:
         changes["assignee_id"] = None

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from estate.core.rules import DEFAULT_RULES, ServiceRules
 from estate.residents.models import Estate
-from estate.tickets.models import TicketKind, Urgency
+from estate.tickets.models import Ticket, TicketKind, Urgency
 from locales import N_
 
 
@@ -57,6 +57,20 @@ def resolve_deadline(
     if kind == TicketKind.REPAIR and dispatch_due is not None:
         return dispatch_due + rules.repair_resolve_grace
     return None
+
+
+async def new_deadlines(
+    session: AsyncSession, ticket: Ticket, *, now: datetime, rules: ServiceRules = DEFAULT_RULES
+) -> dict[str, datetime | None]:
+    """The deadlines of a ticket starting again at `now` (a reopened ticket): as if it had arrived now."""
+    tz = await estate_timezone(session, ticket.estate_id)
+    dispatch_due = dispatch_deadline(
+        kind=ticket.kind, urgency=ticket.urgency, created_at=now, tz=tz, rules=rules
+    )
+    resolve_due = resolve_deadline(
+        kind=ticket.kind, created_at=now, tz=tz, dispatch_due=dispatch_due, rules=rules
+    )
+    return {"dispatch_due": dispatch_due, "resolve_due": resolve_due}
 
 
 # The SLA badge in words: (overdue?, unit) -> msgid with {n}.

@@ -68,6 +68,7 @@ async def complete_callback(
             staff_id=staff_id,
             resident_id=survey.resident_id,
             escalate_to_supervisor=True,
+            rules=rules,
         )
     elif "callback_done" in allowed_actions(ticket):
         await transition(session, ticket, "callback_done", clock=clock)
