@@ -149,3 +149,16 @@ REPORT_WORDS = {
     "received_in": N_("Payments received in {period}"),
 }
 URGENCY_LABELS = {"normal": N_("Normal"), "urgent": N_("Urgent")}
+# A unit's occupancy, a resident's role, a chat's channel and a payment's method, on the unit and residents pages.
+OCCUPANCY_LABELS = {"occupied": N_("Occupied"), "vacant": N_("Vacant"), "decorating": N_("Decorating")}
+RESIDENT_ROLES = {"owner": N_("Owner"), "tenant": N_("Tenant")}
+CHANNEL_LABELS = {"webchat": N_("Web chat"), "wechat": N_("WeChat"), "telegram": N_("Telegram")}
+PAYMENT_METHODS = {
+    "cash": N_("cash"),
+    "wechat": N_("WeChat Pay"),
+    "alipay": N_("Alipay"),
+    "bank": N_("bank transfer"),
+    "card": N_("card"),
+    "prepaid": N_("prepaid balance"),
+    "import": N_("imported"),
+}

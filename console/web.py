@@ -16,7 +16,18 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from console import auth
-from console.labels import ESCALATION_REASONS, EVENT_LABELS, KIND_LABELS, OTHER_EVENT, REFUSALS, ROLE_LABELS
+from console.labels import (
+    CHANNEL_LABELS,
+    ESCALATION_REASONS,
+    EVENT_LABELS,
+    KIND_LABELS,
+    OCCUPANCY_LABELS,
+    OTHER_EVENT,
+    PAYMENT_METHODS,
+    REFUSALS,
+    RESIDENT_ROLES,
+    ROLE_LABELS,
+)
 from estate.billing.money import fmt_yuan
 from estate.core.context import Context
 from estate.core.errors import NotFound
@@ -48,6 +59,12 @@ def environment(locale: str) -> Environment:
     env.filters["yuan"] = fmt_yuan
     env.globals.update(kind_labels=KIND_LABELS, event_labels=EVENT_LABELS, other_event=OTHER_EVENT)
     env.globals.update(role_labels=ROLE_LABELS, escalation_reasons=ESCALATION_REASONS, refusals=REFUSALS)
+    env.globals.update(
+        occupancy_labels=OCCUPANCY_LABELS,
+        resident_roles=RESIDENT_ROLES,
+        channel_labels=CHANNEL_LABELS,
+        payment_methods=PAYMENT_METHODS,
+    )
 
     def category_label(kind: str, code: str) -> str:
         found = category(kind, code)
