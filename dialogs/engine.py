@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import dialogs.flows  # noqa: F401  (declares the flows)
 from dialogs.base import STAY, Go
 from dialogs.conversations import Draft, conversation_of, locale_of, save
-from dialogs.registry import FLOWS
+from dialogs.registry import FLOWS, LASTING
 from dialogs.routing import not_understood, route
 from dialogs.steps import Bind, Menu
 from dialogs.turn import Turn
@@ -79,7 +79,7 @@ async def handle(
         if event.kind in ("choice", "photo"):  # a tap on an old button: start afresh
             await _enter(turn, Go(Menu.START))
             return save(conv, turn, "menu", "start", now)
-    if event.kind == "choice" and event.offer is not None and event.offer != conv.version:
+    if event.kind == "choice" and event.offer not in (None, conv.version) and event.payload not in LASTING:
         # A button of an earlier message (a double tap, or an old one after a reload): act on nothing.
         turn.say(turn.t(STALE))
         await FLOWS[flow_name].steps[step_name].prompt(turn)

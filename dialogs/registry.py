@@ -8,6 +8,9 @@ from dialogs.base import Entry, Flow, FlowError, Step, Steps
 FLOWS: dict[str, Flow] = {}
 ENTRIES: dict[str, Entry] = {}  # payload prefix -> where it starts, over every flow
 COMMANDS: dict[str, Steps] = {}  # "/help" and the like -> the start of its flow
+# Choices that stay current however many turns pass since they were shown (ending a live chat: the resident
+# types to the agent for a while and then taps the button shown at the start); acting on them twice is harmless.
+LASTING: set[str] = set()
 
 
 def flow(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dialogs.base import STAY, Go, Step
 from dialogs.flows.emergency.recording import record as record_emergency
 from dialogs.flows.menu import menu_handle, menu_prompt
-from dialogs.registry import flow
+from dialogs.registry import LASTING, flow
 from dialogs.steps import Human, Menu
 from dialogs.turn import Turn
 from dialogs.types import Choice, Event, text_of
@@ -121,6 +121,7 @@ async def live_prompt(turn: Turn) -> None:
     """The live step says nothing of its own: the agent speaks."""
 
 
+LASTING.add(END)
 flow(
     Human,
     {

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from dialogs.flows.human import LIVE_ENDED, LIVE_WAITING, PASSED_ON
 from dialogs.routing import NOT_UNDERSTOOD
+from dialogs.types import Event
 from dialogs.understand import INTENT_LABELS
 from estate.activity.models import ConsoleEvent
 from estate.core.errors import Conflict
@@ -150,7 +151,11 @@ async def test_the_resident_can_end_the_live_chat_and_the_menu_and_not_understoo
     assert label == tr("en", INTENT_LABELS["human"])
     entered = await chat.tap("intent:human")
     assert "live:end" in payloads(entered)
-    ended = await chat.tap("live:end")
+    [offer] = [r.offer for r in entered if any(c.payload == "live:end" for c in r.choices)]
+    await chat.text("Is anyone there?")
+    await chat.text("Hello?")
+    # The button shown at the start still ends the chat, however many messages came after it.
+    ended = await chat.send(Event(kind="choice", payload="live:end", offer=offer, locale_hint="en"))
     assert tr("en", LIVE_ENDED) in texts(ended)
     [live] = await _one(ctx, LiveChat)
     assert live.status == LiveStatus.CLOSED and live.closed_by_id is None
