@@ -1,6 +1,6 @@
 """A cashier's day in real Chromium (issue #14): June 2027 refused from the preview, next month's bills previewed
 and confirmed, bills imported from an XLSX file with an Excel date and a wrong unit, a bill voided with a reason,
-arrears by building and the printable payment notice, at 1366 px and on a 390 px phone."""
+arrears by building and the printable payment notice, at 1366 px and on a 390 px phone, each page without serious or critical axe-core findings."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from estate.core.clock import SystemClock
 from estate.core.context import Context
 from estate.residents.models import Building, Estate, Resident, Unit
 from estate.staff.models import AuditLog, Staff
+from tests.browser.test_browser_front_desk import serious_problems
 from tests.support.browser import screenshot
 from tests.support.console import PASSWORD, live_world
 from tests.support.live import run_async, serve_in_thread
@@ -105,6 +106,7 @@ def test_a_cashiers_day_preview_import_void_and_notice(browser, tmp_path):
         page.locator("#preview-summary").get_by_text("将为 2 户生成").wait_for()
         assert "¥297.00" in page.locator("#preview-summary").inner_text()
         screenshot(page, "cashier-2-preview")
+        assert serious_problems(page) == []
         assert run_async(_database(settings))[0].get(next_month) is None
         page.click("#confirm-bills")
         page.locator("#generated").get_by_text(f"已生成 {next_month} 账单 2 张").wait_for()
@@ -126,6 +128,7 @@ def test_a_cashiers_day_preview_import_void_and_notice(browser, tmp_path):
         page.locator("#import-problems").get_by_text("找不到该房号").wait_for()
         assert page.locator("#import-summary").inner_text() == "新增 2，更新 0，跳过 0，有问题的行 1。"
         screenshot(page, "cashier-3-import")
+        assert serious_problems(page) == []
 
         # the imported bill of 1-101 is voided with a reason
         page.goto(f"{base}/console/units/1-101")
@@ -135,6 +138,7 @@ def test_a_cashiers_day_preview_import_void_and_notice(browser, tmp_path):
         row.get_by_role("button", name="作废此账单").click()
         page.locator("#voided").get_by_text("导入月份有误").wait_for()
         screenshot(page, "cashier-4-voided")
+        assert serious_problems(page) == []
 
         # arrears by building, then the payment notice of 2-201
         page.goto(f"{base}/console/fees")
@@ -143,21 +147,25 @@ def test_a_cashiers_day_preview_import_void_and_notice(browser, tmp_path):
         page.locator("#arrears").get_by_role("link", name="2-201").wait_for()
         assert page.locator("#arrears").get_by_role("link", name="1-101").count() == 0
         screenshot(page, "cashier-5-arrears-building")
+        assert serious_problems(page) == []
         page.goto(f"{base}/console/fees/notice/2-201")
         page.get_by_text("缴费通知单").first.wait_for()
         notice = page.locator("main").inner_text()
         assert old_month in notice and next_month in notice and "0571-88886666" in notice
         assert page.locator("#notice-total").inner_text() == "¥240.00"  # the imported month and next month
         screenshot(page, "cashier-6-notice")
+        assert serious_problems(page) == []
 
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
         small = phone.new_page()
         sign_in(small, base, "cashier")
         assert small.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(small, "cashier-7-fees-390")
+        assert serious_problems(small) == []
         small.goto(f"{base}/console/fees/notice/2-201")
         assert small.evaluate("document.documentElement.scrollWidth") <= 390
         screenshot(small, "cashier-8-notice-390")
+        assert serious_problems(small) == []
         phone.close()
         context.close()
 
