@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from estate.billing.payments import METHOD_LABELS
 from locales import N_
 
 KIND_LABELS = {
@@ -153,12 +154,4 @@ URGENCY_LABELS = {"normal": N_("Normal"), "urgent": N_("Urgent")}
 OCCUPANCY_LABELS = {"occupied": N_("Occupied"), "vacant": N_("Vacant"), "decorating": N_("Decorating")}
 RESIDENT_ROLES = {"owner": N_("Owner"), "tenant": N_("Tenant")}
 CHANNEL_LABELS = {"webchat": N_("Web chat"), "wechat": N_("WeChat"), "telegram": N_("Telegram")}
-PAYMENT_METHODS = {
-    "cash": N_("cash"),
-    "wechat": N_("WeChat Pay"),
-    "alipay": N_("Alipay"),
-    "bank": N_("bank transfer"),
-    "card": N_("card"),
-    "prepaid": N_("prepaid balance"),
-    "import": N_("imported"),
-}
+PAYMENT_METHODS = METHOD_LABELS  # named where the methods are (estate.billing.payments), for the dialogs too

@@ -9,18 +9,8 @@ from dialogs.steps import Fees, Menu
 from dialogs.turn import Turn
 from dialogs.types import Event, text_of
 from estate.billing.money import fmt_yuan
+from estate.billing.payments import METHOD_LABELS
 from estate.billing.statements import unit_statement
-from locales import N_
-
-METHODS = {
-    "cash": N_("cash"),
-    "wechat": N_("WeChat Pay"),
-    "alipay": N_("Alipay"),
-    "bank": N_("bank transfer"),
-    "card": N_("card"),
-    "prepaid": N_("prepaid balance"),
-    "import": N_("imported"),
-}
 
 
 async def fees_prompt(turn: Turn) -> None:
@@ -55,7 +45,7 @@ async def fees_prompt(turn: Turn) -> None:
     if st.payments:
         lines.append(t("Recent payments:"))
         lines += [
-            f"  · {turn.local(p.paid_at, '%Y-%m-%d')} {fmt_yuan(p.amount_cents)} ({t(METHODS.get(p.method, p.method))})"
+            f"  · {turn.local(p.paid_at, '%Y-%m-%d')} {fmt_yuan(p.amount_cents)} ({t(METHOD_LABELS.get(p.method, p.method))})"
             for p in st.payments
         ]
     lines.append(t("Prepaid balance: {amount}", amount=fmt_yuan(st.prepaid_cents)))

@@ -19,8 +19,19 @@ from estate.core.db import insert_for
 from estate.core.errors import NotFound, ValidationFailed
 from estate.residents.models import Unit
 from estate.staff.audit import audit
+from locales import N_
 
 METHODS = ("cash", "wechat", "alipay", "bank", "card", "prepaid", "import")
+# How each method is named to residents and staff (gettext msgids; the dialogs and the console translate them).
+METHOD_LABELS = {
+    "cash": N_("cash"),
+    "wechat": N_("WeChat Pay"),
+    "alipay": N_("Alipay"),
+    "bank": N_("bank transfer"),
+    "card": N_("card"),
+    "prepaid": N_("prepaid balance"),
+    "import": N_("imported"),
+}
 
 
 async def _insert_payment(
