@@ -29,6 +29,8 @@ def create_console(ctx: Context) -> FastAPI:
         bell,
         callbacks,
         fees,
+        inbox,  # live chats (issue #13)
+        live,  # the live console's events (issue #13)
         notices,
         queue,
         reporting,
@@ -57,7 +59,7 @@ def create_console(ctx: Context) -> FastAPI:
     )
     from console import register  # the front desk's register (issue #14)
 
-    for part in (register, *areas, reporting, rules):  # one router per area
+    for part in (register, *areas, reporting, rules, inbox, live):  # one router per area
         app.include_router(part.router)
     app.add_api_route("/healthz", healthz, response_class=PlainTextResponse)
     return app

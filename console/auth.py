@@ -64,6 +64,9 @@ ROUTE_ROLES: dict[str, set[str]] = {
     # the front desk (issue #14): registering calls and visits, bulk claim/assign for the leads
     "tickets.register": STAFF,
     "tickets.bulk": roles(R.SUPERVISOR, R.MANAGER, R.DEPUTY, R.ADMIN),
+    # live chats (issue #13): the inbox for those who answer residents; the live console's events for all
+    "inbox": STAFF,
+    "events": EVERYONE,
 }
 
 

@@ -82,6 +82,16 @@ REFUSALS = {
         "This password is too common or too easy to guess (like 12345678 or qwerty123). Please choose another."
     ),
     "password_is_login": N_("The password must not contain the user name. Please choose another."),
+    # live chats of the inbox (issue #13)
+    "live_chat_not_found": N_("There is no such conversation."),
+    "live_chat_closed": N_("This conversation has already ended."),
+    "live_chat_not_claimed": N_("Please claim this conversation before answering or closing it."),
+    "live_chat_not_yours": N_(
+        "Another colleague is answering this conversation; only they or a supervisor can answer or close it."
+    ),
+    "live_chat_has_ticket": N_("A ticket has already been made of this conversation."),
+    "empty_message": N_("Please write a reply first."),
+    "too_long": N_("This reply is too long: at most {limit} characters."),
 }
 
 # --- fees, imports and exports (issue #14) ---

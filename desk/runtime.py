@@ -157,8 +157,11 @@ def serve(ctx: Context, *, host: str, port: int, role: str) -> None:
 
 def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
     """uvicorn's settings. Its own proxy-header handling is off (it would believe X-Forwarded-For from any
-    local client); the app believes the proxies listed in DESK_TRUSTED_PROXIES instead (desk.app)."""
-    return uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False)
+    local client); the app believes the proxies listed in DESK_TRUSTED_PROXIES instead (desk.app). On shutdown
+    requests get a few seconds to finish; then open streams (the live console's events) are cut."""
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="info", proxy_headers=False, timeout_graceful_shutdown=5
+    )
 
 
 async def _worker(ctx: Context) -> None:

@@ -15,6 +15,7 @@ bookings) is in that estate's zone (`ctx.tz_for(estate)`, from `Estate.timezone`
 
 from __future__ import annotations
 
+from estate.activity import jobs as activity
 from estate.billing import jobs as billing
 from estate.bookings import jobs as bookings
 from estate.core.jobs import JobRegistry
@@ -22,7 +23,7 @@ from estate.messaging import jobs as messaging
 from estate.reporting import jobs as reporting
 from estate.tickets import jobs as tickets
 
-JOBS = JobRegistry(*tickets.JOBS, *billing.JOBS, *reporting.JOBS, *bookings.JOBS, *messaging.JOBS)
+JOBS = JobRegistry(*tickets.JOBS, *billing.JOBS, *reporting.JOBS, *bookings.JOBS, *messaging.JOBS, *activity.JOBS)
 
 run_job = JOBS.run_job
 run_scheduled = JOBS.run_scheduled
