@@ -9,7 +9,7 @@ from console.app import page_for
 from console.web import Page
 from estate.core.errors import DomainError
 from estate.staff.models import Department, Role
-from estate.staff.passwords import set_password
+from estate.staff.passwords import MIN_PASSWORD, check_new_password, set_password
 from estate.staff.service import all_staff, create_staff, set_active
 
 
@@ -22,6 +22,7 @@ async def staff_page(page: Page, *, status: int = 200, error: str | None = None)
         roles=list(Role),
         departments=list(Department),
         error=error,
+        min_length=MIN_PASSWORD,
     )
 
 
@@ -43,6 +44,7 @@ async def staff_add(
     page: Page = Depends(page_for("staff", write=True), scope="function"),
 ) -> Response:
     try:
+        check_new_password(password, username=username)
         await create_staff(
             page.session,
             clock=page.ctx.clock,

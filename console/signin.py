@@ -12,7 +12,7 @@ from console.app import page_for
 from console.web import LOCALE_COOKIE, Page, anonymous_render
 from estate.core.context import Context
 from estate.core.errors import DomainError
-from estate.staff.passwords import change_password
+from estate.staff.passwords import MIN_PASSWORD, change_password
 from estate.staff.sessions import authenticate, end_sessions
 from locales import LOCALES, N_
 
@@ -103,7 +103,7 @@ async def switch_language(locale: str, request: Request) -> Response:
 
 @router.get("/password", response_class=HTMLResponse)
 async def password_form(page: Page = Depends(page_for("password"), scope="function")) -> HTMLResponse:
-    return page.render("password.html")
+    return page.render("password.html", min_length=MIN_PASSWORD)
 
 
 @router.post("/password", response_class=HTMLResponse)
@@ -115,10 +115,10 @@ async def password_change(
     try:
         await change_password(page.session, clock=page.ctx.clock, staff_id=page.staff.id, old=old, new=new)
     except DomainError as exc:
-        return page.render("password.html", status=422, error=exc.code)
+        return page.render("password.html", status=422, error=exc.code, min_length=MIN_PASSWORD)
     # The change ended every session of this staff member; this one carries on with a fresh cookie.
     cookie, fresh = auth.issue(page.ctx.settings.secret_key, page.staff)
     page.csrf = fresh.csrf
-    response = page.render("password.html", done=True)
+    response = page.render("password.html", done=True, min_length=MIN_PASSWORD)
     auth.set_cookie(response, cookie, secure=_secure(page.ctx))
     return response

@@ -111,7 +111,7 @@ def settings(tmp_path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{tmp_path}/unused.sqlite3",
         data_dir=tmp_path / "data",
         secret_key="test-secret-0123456789abcdef0123456789",
-        demo_password="demo-pass",
+        demo_password="demo-pass-1",
     )
 
 

@@ -1,12 +1,23 @@
-"""Staff passwords: argon2 hashes (computed off the event loop), the minimum length, setting and changing them."""
+"""Staff passwords: argon2 hashes (computed off the event loop), the rules a new one must meet, setting and
+changing them.
+
+A new password has at least MIN_PASSWORD characters, does not contain the staff member's user name, and is
+not common or easy to guess. "Common" is judged by zxcvbn (Dropbox's estimator, a maintained PyPI package):
+its dictionaries hold the 30,000 most common leaked passwords, English words and names, keyboard walks,
+repeats and sequences; we add the words Chinese users favour (`estate/data/common_passwords_zh.txt`). A
+password zxcvbn scores below MIN_SCORE (guessable in under 10^8 tries) is refused.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from zxcvbn import zxcvbn
 
 from estate.core.clock import Clock
 from estate.core.errors import NotFound, ValidationFailed
@@ -15,7 +26,9 @@ from estate.staff.models import Staff
 
 _hasher = PasswordHasher()
 DUMMY_HASH = _hasher.hash("not-a-real-password")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+MIN_SCORE = 3  # zxcvbn's "safely unguessable" (at least 10^8 guesses): a slow hash's offline attack included
+CHINESE_WORDS = Path(__file__).resolve().parents[1] / "data" / "common_passwords_zh.txt"
 
 
 def hash_password(password: str) -> str:
@@ -43,14 +56,33 @@ def check_length(password: str) -> None:
         raise ValidationFailed("password_too_short", min=MIN_PASSWORD)
 
 
+@cache
+def chinese_words() -> tuple[str, ...]:
+    """The extra dictionary of words common in Chinese users' passwords."""
+    lines = CHINESE_WORDS.read_text(encoding="utf-8").splitlines()
+    return tuple(w for w in (line.split("#", 1)[0].strip().lower() for line in lines) if w)
+
+
+def check_new_password(password: str, *, username: str) -> None:
+    """ValidationFailed, with the reason as its code, unless `password` may be a staff member's new password:
+    long enough (password_too_short), without the user name (password_is_login), not common (password_common)."""
+    check_length(password)
+    login = username.strip().lower()
+    if login and login in password.lower():
+        raise ValidationFailed("password_is_login")
+    # zxcvbn works on the first 100 characters; that is plenty to judge a password by
+    if zxcvbn(password[:100], user_inputs=list(chinese_words()))["score"] < MIN_SCORE:
+        raise ValidationFailed("password_common")
+
+
 async def set_password(
     session: AsyncSession, *, clock: Clock, staff_id: int, password: str, by_staff_id: int | None = None
 ) -> None:
-    """Set a new password (a staff member's own change, or an admin's reset)."""
+    """Set a new password (a staff member's own change, or an admin's reset) that meets the rules."""
     staff = await session.get(Staff, staff_id)
     if staff is None:
         raise NotFound("staff_not_found")
-    check_length(password)
+    check_new_password(password, username=staff.username)
     staff.password_hash = await hash_off_loop(password)
     staff.session_version += 1  # signed-in sessions end (the console re-issues the changer's own)
     await audit(
