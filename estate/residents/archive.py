@@ -1,7 +1,8 @@
 """The residents archive (业主档案): importing units and residents from spreadsheets.
 
-Imports are idempotent: units are keyed by their code, residents by unit and phone (or unit and
-name when there is no phone), so importing the same file twice updates instead of duplicating.
+Imports are idempotent: units are keyed by their code, residents as `_match` says (unit and phone, else unit
+and name), so importing the same file twice updates instead of duplicating, and an owner whose phone changed
+is updated rather than added a second time.
 Every bad row is named in the report with its reason; the good rows are kept. Reading and checking
 one row is in `estate.residents.archive_rows`.
 """
@@ -95,6 +96,33 @@ async def import_units(
     return report
 
 
+class _Known:
+    """The estate's residents by (unit, phone) and (unit, name), and those a row of this file matched already."""
+
+    def __init__(self, residents: list[Resident]) -> None:
+        self.by_phone = {(r.unit_id, r.phone): r for r in residents if r.phone}
+        self.by_name = {(r.unit_id, r.name): r for r in residents}
+        self.matched: set[int] = set()
+
+    def match(self, unit_id: int, name: str, phone: str | None) -> Resident | None:
+        """The resident a row names. First the one of that unit with that phone (a phone is unique within a
+        unit). Else the one of that unit with that name, the same person with a new number, unless an earlier
+        row of this file already matched them: then two people of one name share the unit (a father and son),
+        and the row is a new resident."""
+        if phone and (found := self.by_phone.get((unit_id, phone))) is not None:
+            return found
+        found = self.by_name.get((unit_id, name))
+        if found is None or (phone and id(found) in self.matched):
+            return None
+        return found
+
+    def remember(self, resident: Resident) -> None:
+        if resident.phone:
+            self.by_phone[(resident.unit_id, resident.phone)] = resident
+        self.by_name.setdefault((resident.unit_id, resident.name), resident)
+        self.matched.add(id(resident))
+
+
 async def import_residents(
     session: AsyncSession,
     *,
@@ -109,8 +137,7 @@ async def import_residents(
     residents = list(
         (await session.execute(select(Resident).join(Unit).where(Unit.estate_id == estate_id))).scalars()
     )
-    by_phone = {(r.unit_id, r.phone): r for r in residents if r.phone}
-    by_name = {(r.unit_id, r.name): r for r in residents}
+    known = _Known(residents)
     now = clock.now()
     for i, row in numbered(rows, progress):
         try:
@@ -119,7 +146,7 @@ async def import_residents(
             report.error(i, bad.code, bad.detail)
             continue
         unit_id, name, phone, role = read.unit.id, read.name, read.phone, read.role
-        resident = by_phone.get((unit_id, phone)) if phone else by_name.get((unit_id, name))
+        resident = known.match(unit_id, name, phone)
         if resident is None:
             resident = Resident(
                 unit_id=unit_id,
@@ -134,10 +161,9 @@ async def import_residents(
             report.created += 1
         else:
             resident.name, resident.role, resident.active = name, role, True
+            resident.phone = phone or resident.phone  # a new number replaces the old one
             resident.locale = read.locale or resident.locale
             report.updated += 1
-        if phone:
-            by_phone[(unit_id, phone)] = resident
-        by_name[(unit_id, name)] = resident
+        known.remember(resident)
     await session.flush()
     return report
