@@ -14,7 +14,8 @@ from estate.core.clock import SystemClock
 from estate.core.context import Context
 from estate.tickets.models import CallbackTask, Escalation, Survey, Ticket
 from estate.tickets.progress import resolve_ticket
-from tests.support.console import PASSWORD, console_world, live_world, sign_in
+from tests.browser.test_browser_console import sign_in as browser_sign_in
+from tests.support.console import console_world, live_world, sign_in
 from tests.support.factories import make_ticket
 from tests.support.live import serve_in_thread
 
@@ -137,11 +138,7 @@ def test_the_callbacks_page_fits_a_390_px_phone(browser, tmp_path):
     with serve_in_thread(app) as base:
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         page = context.new_page()
-        page.goto(f"{base}/console/login")
-        page.fill("input[name=username]", "agent")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console/tickets**")
+        browser_sign_in(page, base, "agent")
         page.goto(f"{base}/console/callbacks")
         page.get_by_role("link", name=ref).wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
