@@ -3,9 +3,12 @@ message, template messages outside it (or when WeChat answers 45015)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outbound import Blocked, Channel, Failed, Outcome, Retry, Sent, send_due
 from bot.wechat.client import OUT_OF_WINDOW, WeChatClient, WeChatError, client_for
@@ -56,4 +59,21 @@ async def _deliver(
         return Blocked(str(exc)) if exc.errcode in UNREACHABLE else Retry(str(exc))
     except httpx.HTTPError as exc:
         return Retry(str(exc)[:500])
-    return Sent()
+    return Sent(record=_numbers_now(row, account))
+
+
+def _numbers_now(
+    row: OutboundMessage, account: ChannelAccount
+) -> Callable[[AsyncSession, Clock], Awaitable[None]] | None:
+    """A live chat's message replaces the numbered lines a reply's number picks: once the agent has asked
+    something, "1" is the resident's answer, not the line shown before the agent spoke."""
+    if row.kind != "live":
+        return None
+    choices = (row.payload or {}).get("choices") or None
+
+    async def record(session: AsyncSession, clock: Clock) -> None:
+        await session.execute(
+            update(ChannelAccount).where(ChannelAccount.id == account.id).values(last_choices=choices)
+        )
+
+    return record
