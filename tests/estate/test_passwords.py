@@ -77,3 +77,5 @@ async def test_staff_creation_refuses_a_common_password(ctx, world):
             assert (await s.execute(select(Staff).where(Staff.username == "xiaoli"))).first() is None
         r = await c.post("/console/staff", data={**member, "password": "Lantern-east-gate-9"})
         assert r.status_code == 303
+        listed = (await c.get("/console/staff")).text
+        assert "Customer service agent" in listed and '<option value="cashier">Cashier</option>' in listed
