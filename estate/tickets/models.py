@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Computed, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from estate.core.base import Base
@@ -42,6 +42,13 @@ class CallbackStatus(StrEnum):
     DONE = "done"
 
 
+SLA_DUE = (
+    "COALESCE(CASE WHEN status IN ('new', 'claimed') AND dispatch_due IS NOT NULL THEN dispatch_due "
+    "WHEN status IN ('new', 'claimed', 'dispatched', 'in_progress') THEN resolve_due END, "
+    "'9999-12-31 00:00:00.000000')"
+)
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
@@ -50,6 +57,7 @@ class Ticket(Base):
         # the dashboard: tickets of the last 30 days, and the count of open tickets past a deadline
         Index("ix_tickets_estate_created", "estate_id", "created_at"),
         Index("ix_tickets_overdue", "estate_id", "status", "dispatch_due", "resolve_due"),
+        Index("ix_tickets_sla", "urgency", "sla_due", "id"),  # the SLA-first queue, walked in order
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(32), unique=True)
@@ -86,6 +94,9 @@ class Ticket(Base):
     # the resident's latest message, photo or urge: newer than a staff member's read mark shows as unread
     resident_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str | None] = mapped_column(String(16))  # chat (None) | phone | walk_in | patrol | live_chat
+    # the deadline that counts now (dispatch while waiting for it, else resolve; far future when none or closed),
+    # kept by the database: the SLA-first queue walks it through an index instead of sorting every open ticket
+    sla_due: Mapped[datetime | None] = mapped_column(UTCDateTime, Computed(SLA_DUE, persisted=True))
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", viewonly=False
     )

@@ -11,9 +11,9 @@ Trigrams need three characters: a query of one or two is matched with LIKE inste
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Integer, column, event, or_, select, text
+from sqlalchemy import Connection, Integer, Select, column, event, or_, select, text, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from estate.core.base import Base
@@ -23,7 +23,7 @@ from estate.tickets.models import Ticket, TicketEvent
 
 MESSAGE_KINDS = ("message_in", "message_out")
 SEARCH_TABLE = "ticket_search"
-PG_INDEXES = ("ix_tickets_description_trgm", "ix_ticket_events_text_trgm")
+PG_INDEXES = ("ix_tickets_description_trgm", "ix_tickets_location_trgm", "ix_ticket_events_text_trgm")
 
 SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5(body, ticket_id UNINDEXED, "
@@ -54,6 +54,7 @@ SQLITE_DROP = (
 POSTGRES_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_tickets_description_trgm ON tickets USING gin (description gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_tickets_location_trgm ON tickets USING gin (location_text gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS ix_ticket_events_text_trgm ON ticket_events USING gin (text gin_trgm_ops)",
 )
 POSTGRES_DROP = tuple(f"DROP INDEX IF EXISTS {name}" for name in PG_INDEXES)
@@ -97,12 +98,32 @@ def _like(query: str) -> str:
     return f"%{escaped}%"
 
 
-def _words(query: str, dialect: str) -> ColumnElement[bool]:
-    """Tickets whose description, place or messages contain `query`."""
-    if dialect == "sqlite" and len(query) >= 3:
-        phrase = '"' + query.replace('"', '""') + '"'
-        found = text(f"SELECT ticket_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :phrase")
-        return Ticket.id.in_(found.bindparams(phrase=phrase).columns(column("ticket_id", Integer)))
+def _indexed_words(query: str, dialect: str) -> list[Select[Any]]:
+    """Ids of tickets whose description, place or messages contain `query` (three characters or more), found
+    through the index. On SQLite a ticket's own row has its id as rowid and a message's row minus the event's id
+    (reading the rowid is much cheaper than the unindexed ticket_id column)."""
+    pattern = _like(query)
+    if dialect != "sqlite":
+        return [
+            select(Ticket.id).where(Ticket.description.ilike(pattern, escape="\\")),
+            select(Ticket.id).where(Ticket.location_text.ilike(pattern, escape="\\")),
+            select(TicketEvent.ticket_id).where(
+                TicketEvent.kind.in_(MESSAGE_KINDS), TicketEvent.text.ilike(pattern, escape="\\")
+            ),
+        ]
+    phrase = '"' + query.replace('"', '""') + '"'
+    matches = f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :phrase AND rowid"
+    own = text(f"SELECT rowid {matches} > 0").bindparams(phrase=phrase).columns(column("rowid", Integer))
+    of_messages = text(f"SELECT -rowid {matches} < 0").bindparams(phrase=phrase).columns(column("e", Integer))
+    return [
+        select(own.subquery().c.rowid),
+        select(TicketEvent.ticket_id).where(TicketEvent.id.in_(of_messages)),
+    ]
+
+
+def _scanned_words(query: str) -> ColumnElement[bool]:
+    """Tickets whose description, place or messages contain `query`, checked row by row (one or two characters:
+    too short for trigrams, and such words are common, so a walk in queue order stops early)."""
     pattern = _like(query)
     messages = select(TicketEvent.ticket_id).where(
         TicketEvent.kind.in_(MESSAGE_KINDS), TicketEvent.text.ilike(pattern, escape="\\")
@@ -114,24 +135,36 @@ def _words(query: str, dialect: str) -> ColumnElement[bool]:
     )
 
 
-def _people_and_places(query: str) -> list[ColumnElement[bool]]:
-    """Tickets of a unit whose code contains the query, or of a resident by name or phone."""
+def _people_and_places(query: str) -> list[Select[Any]]:
+    """Ids of tickets by reference, of a unit whose code contains the query, or of a resident by name or phone."""
     pattern = _like(query)
     units = select(Unit.id).where(Unit.code.ilike(_like(query.upper()), escape="\\"))
-    conditions: list[ColumnElement[bool]] = [Ticket.unit_id.in_(units)]
     people: list[ColumnElement[bool]] = [Resident.name.ilike(pattern, escape="\\")]
     phone = normalise_phone(query)
     digits = phone or (query if query.isdigit() and len(query) >= 4 else None)
     if digits:
         people.append(Resident.phone.like(_like(digits), escape="\\"))
-    conditions.append(Ticket.resident_id.in_(select(Resident.id).where(or_(*people))))
-    return conditions
+    return [
+        select(Ticket.id).where(Ticket.ref == query.upper()),
+        select(Ticket.id).where(Ticket.unit_id.in_(units)),
+        select(Ticket.id).where(Ticket.resident_id.in_(select(Resident.id).where(or_(*people)))),
+    ]
 
 
-def search_condition(query: str, dialect: str) -> ColumnElement[bool] | None:
-    """A condition on `Ticket` for the queue's search box (None for an empty query): the reference,
-    the unit, the resident's name or phone, or words of the description and messages."""
+class Search(NamedTuple):
+    condition: ColumnElement[bool]
+    selective: (
+        bool  # the matches come from indexes: sort them; else walk the queue in order and test each row
+    )
+
+
+def search_condition(query: str, dialect: str) -> Search | None:
+    """The queue's search box as a condition on `Ticket` (None for an empty query): the reference, the unit,
+    the resident's name or phone, or words of the description and messages."""
     query = " ".join((query or "").split())
     if not query:
         return None
-    return or_(Ticket.ref == query.upper(), *_people_and_places(query), _words(query, dialect))
+    found = _people_and_places(query)
+    if len(query) >= 3:
+        return Search(Ticket.id.in_(union(*found, *_indexed_words(query, dialect))), selective=True)
+    return Search(or_(*(Ticket.id.in_(ids) for ids in found), _scanned_words(query)), selective=False)

@@ -1,4 +1,5 @@
-"""ticket search: SQLite FTS5 trigram index kept by triggers, PostgreSQL pg_trgm GIN indexes
+"""ticket search and the SLA-first queue: SQLite FTS5 trigram index kept by triggers, PostgreSQL pg_trgm GIN
+indexes; tickets.sla_due (the deadline that counts now, a stored generated column) and its index
 
 Revision ID: 0008
 Revises: 0007
@@ -8,6 +9,8 @@ Create Date: 2026-11-25 04:30:00
 from alembic import op
 import sqlalchemy as sa
 
+import estate.core.types
+from estate.tickets.models import SLA_DUE
 from estate.tickets.search import drop_statements, index_statements
 
 
@@ -18,6 +21,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "sla_due", estate.core.types.UTCDateTime(), sa.Computed(SLA_DUE, persisted=True), nullable=True
+            )
+        )
+        batch_op.create_index("ix_tickets_sla", ["urgency", "sla_due", "id"], unique=False)
     # the same DDL as create_all's, plus the tickets and messages already there
     for statement in index_statements(op.get_bind().dialect.name, backfill=True):
         op.execute(sa.text(statement))
@@ -26,3 +36,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in drop_statements(op.get_bind().dialect.name):
         op.execute(sa.text(statement))
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_tickets_sla")
+        batch_op.drop_column("sla_due")
