@@ -93,7 +93,7 @@ async def register(
             description=description,
             resident_id=int(resident) if resident.isdigit() else None,
             unit_id=unit_id,
-            location_text=place,
+            location_text=place.strip() or None,
             urgency="urgent" if urgency == "urgent" else None,
             rules=page.ctx.rules,
         )

@@ -6,6 +6,7 @@ Complaints are never deleted: there is no delete of tickets at all (事事有记
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,6 +67,14 @@ async def _record_opening(
         await audit_ticket(session, clock=clock, staff_id=staff_id, action="ticket.create", ticket=ticket)
 
 
+def _urgency(kind: str, category_code: str, urgency: str | None) -> str:
+    """The urgency asked for, else the category's own; ValidationFailed for one that does not exist."""
+    urgency = urgency or default_urgency(kind, category_code)
+    if urgency not in set(Urgency):
+        raise ValidationFailed("bad_urgency", urgency=urgency)
+    return urgency
+
+
 async def create_ticket(
     session: AsyncSession,
     *,
@@ -86,21 +95,18 @@ async def create_ticket(
     source: str | None = None,
     rules: ServiceRules = DEFAULT_RULES,
 ) -> Ticket:
-    """Open a ticket with its reference number and deadlines; a major complaint goes to the supervisor at once.
-    `source` says how it came in when not by chat: phone, walk_in or patrol (registered at the front desk)."""
+    """Open a ticket with its reference number and deadlines (`source`: how it came in, None for a chat); a major
+    complaint goes to the supervisor at once."""
     require_category(kind, category_code)
-    if source is not None and source not in SOURCES:
-        raise ValidationFailed("bad_source", source=source)
     description = (description or "").strip()
     if not description:
         raise ValidationFailed("empty_description")
     now = clock.now()
     unit_id, building_id = await _place(session, resident_id, unit_id, location_text)
-    urgency = urgency or default_urgency(kind, category_code)
-    if urgency not in set(Urgency):
-        raise ValidationFailed("bad_urgency", urgency=urgency)
+    urgency = _urgency(kind, category_code, urgency)
     tz = await estate_timezone(session, estate_id)
     dispatch_due = dispatch_deadline(kind=kind, urgency=urgency, created_at=now, tz=tz, rules=rules)
+    resolve_due = resolve_deadline(kind=kind, created_at=now, tz=tz, dispatch_due=dispatch_due, rules=rules)
     ticket = Ticket(
         ref=await next_ref(session, kind=kind, at=now, tz=tz),
         estate_id=estate_id,
@@ -120,12 +126,8 @@ async def create_ticket(
         created_at=now,
         updated_at=now,
         dispatch_due=dispatch_due,
-        resolve_due=resolve_deadline(
-            kind=kind, created_at=now, tz=tz, dispatch_due=dispatch_due, rules=rules
-        ),
-        escalation_level=0,
-        reopen_count=0,
-    )
+        resolve_due=resolve_due,
+    )  # escalation_level and reopen_count start at their default, 0
     session.add(ticket)
     await session.flush()
     await _record_opening(
@@ -146,37 +148,18 @@ async def register_ticket(
     session: AsyncSession,
     *,
     clock: Clock,
-    estate_id: int,
     staff_id: int,
     source: str,
-    kind: str,
-    category_code: str,
-    description: str,
     resident_id: int | None = None,
-    unit_id: int | None = None,
-    location_text: str | None = None,
-    urgency: str | None = None,
-    rules: ServiceRules = DEFAULT_RULES,
+    **details: Any,
 ) -> Ticket:
     """A ticket the front desk registers for a phone call, a visit or a patrol (来电来访登记): opened like a
-    chat ticket, with its source, audited as the staff member's, and the resident told on their channel
-    (when bound) that it is registered."""
+    chat ticket (`details` are `create_ticket`'s), with its source, audited as the staff member's, and the
+    resident told on their channel (when bound) that it is registered."""
     if source not in SOURCES:
         raise ValidationFailed("bad_source", source=source)
     ticket = await create_ticket(
-        session,
-        clock=clock,
-        estate_id=estate_id,
-        kind=kind,
-        category_code=category_code,
-        description=description,
-        resident_id=resident_id,
-        unit_id=unit_id,
-        location_text=(location_text or "").strip() or None,
-        urgency=urgency or None,
-        staff_id=staff_id,
-        source=source,
-        rules=rules,
+        session, clock=clock, staff_id=staff_id, source=source, resident_id=resident_id, **details
     )
     if resident_id is not None:
         await enqueue_to_resident(

@@ -10,14 +10,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from desk.app import create_app
 from estate.tickets.assignment import dispatch_ticket
 from estate.tickets.messages import add_resident_message
 from estate.tickets.models import Ticket
-from tests.support.console import console_world, sign_in
+from tests.support.console import console_client, console_world, sign_in
 from tests.support.factories import make_ticket
 
-EN = {"Accept-Language": "en"}
+EN = {"accept-language": "en"}
 
 
 @pytest.fixture
@@ -26,9 +25,7 @@ async def world(ctx):
 
 
 def client_for(ctx) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(ctx)), base_url="http://t", headers=EN
-    )
+    return console_client(ctx, **EN)
 
 
 def refs_in(html: str) -> list[str]:

@@ -7,13 +7,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from desk.app import create_app
 from estate.messaging.models import OutboundMessage
 from estate.staff.models import AuditLog
 from estate.tickets.models import Ticket
-from tests.support.console import console_world, sign_in
+from tests.support.console import console_client, console_world, sign_in
 
-EN = {"Accept-Language": "en"}
+EN = {"accept-language": "en"}
 
 
 @pytest.fixture
@@ -22,9 +21,7 @@ async def world(ctx):
 
 
 def client_for(ctx) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(ctx)), base_url="http://t", headers=EN
-    )
+    return console_client(ctx, **EN)
 
 
 async def test_a_phone_call_becomes_a_ticket_for_the_caller(ctx, world):

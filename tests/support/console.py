@@ -36,6 +36,15 @@ async def console_world(ctx: Context):
     return world
 
 
+def console_client(ctx: Context, **headers: str) -> httpx.AsyncClient:
+    """An HTTP client for the whole app of `ctx`, in this process (no server), sending `headers` each time."""
+    from desk.app import create_app
+
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(ctx)), base_url="http://t", headers=headers
+    )
+
+
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
