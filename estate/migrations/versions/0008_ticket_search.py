@@ -28,6 +28,17 @@ def upgrade() -> None:
             )
         )
         batch_op.create_index("ix_tickets_sla", ["urgency", "sla_due", "id"], unique=False)
+    # repairs already open get the resolve deadline new ones get (their dispatch deadline plus the default
+    # 24-hour grace, after which they go to the deputy GM), so they show a badge and count as overdue
+    plus_grace = {"sqlite": "datetime(dispatch_due, '+24 hours') || '.000000'"}.get(
+        op.get_bind().dialect.name, "dispatch_due + interval '24 hours'"
+    )
+    op.execute(
+        sa.text(
+            f"UPDATE tickets SET resolve_due = {plus_grace} "
+            "WHERE kind = 'repair' AND resolve_due IS NULL AND dispatch_due IS NOT NULL"
+        )
+    )
     # the same DDL as create_all's, plus the tickets and messages already there
     for statement in index_statements(op.get_bind().dialect.name, backfill=True):
         op.execute(sa.text(statement))
