@@ -165,3 +165,10 @@ OCCUPANCY_LABELS = {"occupied": N_("Occupied"), "vacant": N_("Vacant"), "decorat
 RESIDENT_ROLES = {"owner": N_("Owner"), "tenant": N_("Tenant")}
 CHANNEL_LABELS = {"webchat": N_("Web chat"), "wechat": N_("WeChat"), "telegram": N_("Telegram")}
 PAYMENT_METHODS = METHOD_LABELS  # named where the methods are (estate.billing.payments), for the dialogs too
+# How a ticket came in when not by a chat (the front desk's register; None is a chat).
+SOURCE_LABELS = {
+    "phone": N_("Phone call"),
+    "walk_in": N_("Walk-in visit"),
+    "patrol": N_("Found on patrol"),
+    "live_chat": N_("Live chat"),
+}

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 
 from console.app import page_for
+from console.labels import SOURCE_LABELS
 from console.web import Page, estate_of
 from estate.core.errors import ValidationFailed
 from estate.residents.models import Resident, Unit
@@ -18,7 +19,7 @@ from estate.tickets.create import register_ticket
 from estate.tickets.models import TicketKind
 from locales import N_
 
-SOURCE_LABELS = {"phone": N_("Phone call"), "walk_in": N_("Walk-in visit"), "patrol": N_("Found on patrol")}
+REGISTERED_SOURCES = ("phone", "walk_in", "patrol")  # what the front desk enters (live chats convert themselves)
 PROBLEMS = {
     "empty_description": N_("Please describe the request."),
     "bad_kind": N_("Please choose what the request is about."),
@@ -52,7 +53,7 @@ async def form(
         status=status,
         who=who,
         found=await callers(page, who),
-        sources=SOURCE_LABELS,
+        sources={code: SOURCE_LABELS[code] for code in REGISTERED_SOURCES},
         kinds=[(kind, CATEGORIES[kind]) for kind in TicketKind],
         problem=PROBLEMS.get(problem, N_("The request could not be registered.")) if problem else "",
         typed=values,

@@ -27,6 +27,7 @@ from console.labels import (
     REFUSALS,
     RESIDENT_ROLES,
     ROLE_LABELS,
+    SOURCE_LABELS,
 )
 from estate.billing.money import fmt_yuan
 from estate.core.context import Context
@@ -64,6 +65,7 @@ def environment(locale: str) -> Environment:
         resident_roles=RESIDENT_ROLES,
         channel_labels=CHANNEL_LABELS,
         payment_methods=PAYMENT_METHODS,
+        source_labels=SOURCE_LABELS,
     )
 
     def category_label(kind: str, code: str) -> str:

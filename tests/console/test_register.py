@@ -47,7 +47,7 @@ async def test_a_phone_call_becomes_a_ticket_for_the_caller(ctx, world):
         told = (await s.execute(select(OutboundMessage))).scalars().all()
         audit = (await s.execute(select(AuditLog).where(AuditLog.action == "ticket.create"))).scalar_one()
     assert r.headers["location"] == f"/console/tickets/{ticket.id}"
-    assert ticket.ref in page
+    assert ticket.ref in page and "Phone call" in page  # the ticket page says how it came in
     assert (ticket.source, ticket.kind, ticket.category, ticket.urgency) == (
         "phone",
         "repair",
