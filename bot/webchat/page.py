@@ -31,7 +31,6 @@ from locales import LOCALES, N_, Translator
 
 HERE = Path(__file__).parent
 BAD_LOCALE = N_("Please choose one of the languages offered.")
-SHORT_NAMES = {"zh_CN": "简", "zh_TW": "繁", "en": "EN"}  # the switch's buttons; each names itself
 
 # What the script shows, by key; translated into the page's language when the page is rendered.
 SCRIPT_TEXTS = {
@@ -77,7 +76,7 @@ def _render(locale: str, estate: str) -> str:
         locale=t.locale,
         lang=t.locale.replace("_", "-"),
         estate=estate,
-        languages=[(loc, SHORT_NAMES[loc], names[loc]) for loc in LOCALES],
+        languages=[(loc, names[loc]) for loc in LOCALES],
         texts=json.dumps(texts, ensure_ascii=False).replace("<", "\\u003c"),
         max_text=MAX_TEXT,
     )

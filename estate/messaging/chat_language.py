@@ -1,4 +1,4 @@
-"""The language a resident chooses for a chat (the web chat's 简 / 繁 / EN switch)."""
+"""The language a resident chooses for a chat (the web chat's language switch)."""
 
 from __future__ import annotations
 
