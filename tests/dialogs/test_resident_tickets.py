@@ -93,16 +93,22 @@ async def test_a_reopened_and_escalated_ticket_shows_as_reopened_without_interna
         await add_note(
             s, clock=ctx.clock, ticket_id=ticket.id, staff_id=world.staff["supervisor"].id, text=NOTE
         )
+    chat = my_chat(ctx, locale)
+    replies = await open_view(chat, ticket)  # a new round: deadlines counted again from the reopening
+    due = tr(locale, "Next: we pass it to the responsible department by {due}.", due="11-22 14:10")
+    assert due in replies[-1].text
     ctx.clock.advance(hours=26)
     for _ in range(3):  # the deadlines passed: more escalations (recorded once however often the scan runs)
         async with ctx.sessions() as s, s.begin():
             await apply_escalations(s, clock=ctx.clock)
-    replies = await open_view(my_chat(ctx, locale), ticket)
+    await chat.command("start")  # a day later: the idle conversation was closed, the resident starts again
+    replies = await open_view(chat, ticket)
     reopened = tr(locale, "Reopened, being followed up")
     assert f"{ticket.ref} · {reopened}" in [c.label for c in replies[0].choices]
     view = replies[-1].text
     assert view.startswith(tr(locale, "{ref}: {status}", ref=ticket.ref, status=reopened))
-    assert tr(locale, "Next: we follow it up again and keep you informed.") in view
+    late = "We are sorry this is taking longer than planned ({due}). We are following it up and will keep you informed."
+    assert tr(locale, late, due="11-22 14:10") in view
     assert tr(locale, "Escalated to a manager") not in view
     assert "escalat" not in view.lower() and NOTE not in view
     assert [line for line in view.splitlines() if line.endswith(tr(locale, "Reopened"))] == [
