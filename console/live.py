@@ -3,7 +3,8 @@ in their estate(s) (a resident waiting for a person or writing in a live chat, å
 so that the inbox, the queue, the ticket page and the bell refresh without a reload (console.js).
 
 Each event is a row of `estate.activity.feed`; the stream reads the rows after the last one the page saw
-(`Last-Event-ID`, sent by the browser when it reconnects) about once a second, each read a short unit of
+(`Last-Event-ID`, sent by the browser when it reconnects; at first, the last one recorded before the page
+was rendered) about once a second, each read a short unit of
 work. The response ends after a few minutes and the browser's EventSource reconnects by itself."""
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from console import auth
-from estate.activity.feed import events_after, latest_id
+from estate.activity.feed import events_after, last_id_before, latest_id
 from estate.activity.models import ConsoleEvent
 from estate.activity.scope import estate_ids_for
 from estate.core.context import Context
@@ -30,10 +33,21 @@ LIFETIME = 180.0  # then the response ends and the browser reconnects (with Last
 RETRY_MS = 2000  # how soon the browser reconnects
 
 
-def last_event_id(request: Request) -> int | None:
-    """The id of the last event the page saw, from the browser's reconnect header (or ?after= at first)."""
-    raw = request.headers.get("last-event-id") or request.query_params.get("after") or ""
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+def number(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
+
+
+async def start_after(session: AsyncSession, request: Request) -> int:
+    """Where the stream starts: after the last event the page saw (the browser's reconnect header), else
+    after the last one recorded before the page was rendered (?since=, Unix seconds), else from now."""
+    seen = number(request.headers.get("last-event-id"))
+    if seen is not None:
+        return seen
+    since = number(request.query_params.get("since"))
+    if since is not None and since < 2**33:
+        rendered = datetime.fromtimestamp(since, UTC) - timedelta(seconds=1)  # the second it was rendered in
+        return await last_id_before(session, at=rendered)
+    return await latest_id(session)
 
 
 async def listener(ctx: Context, request: Request) -> tuple[list[int], int] | None:
@@ -46,9 +60,7 @@ async def listener(ctx: Context, request: Request) -> tuple[list[int], int] | No
         staff = await s.get(Staff, session.staff_id)
         if staff is None or not auth.current(session, staff) or not auth.allowed("events", staff):
             return None
-        estate_ids = await estate_ids_for(s, staff)
-        after = last_event_id(request)
-        return estate_ids, after if after is not None else await latest_id(s)
+        return await estate_ids_for(s, staff), await start_after(s, request)
 
 
 def as_sse(event: ConsoleEvent) -> str:

@@ -28,7 +28,7 @@ document.addEventListener("click", function (e) {
   function refresh(selector, path, extra) {
     var el = document.querySelector(selector);
     if (!el) return null;
-    var options = { target: selector, swap: "innerHTML" };
+    var options = { source: selector, target: selector, swap: "innerHTML" }; // its own source: no waiting on the others
     for (var k in extra || {}) options[k] = extra[k];
     return htmx.ajax("GET", path, options);
   }
@@ -45,7 +45,7 @@ document.addEventListener("click", function (e) {
     var page = document.querySelector(".ticket[data-ticket-id]");
     if (!page || String(ticketId) !== page.dataset.ticketId) return;
     soon("timeline", function () {
-      refresh(".timeline", location.pathname, { select: ".timeline", swap: "outerHTML" });
+      refresh(".timeline", location.pathname, { select: ".timeline > li" });
     });
   }
   var notice = document.getElementById("live-notice");

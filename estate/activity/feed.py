@@ -65,3 +65,12 @@ async def prune(session: AsyncSession, *, now: datetime) -> int:
     """Forget events older than `KEEP`; returns how many were removed."""
     result = await session.execute(delete(ConsoleEvent).where(ConsoleEvent.at < now - KEEP))
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def last_id_before(session: AsyncSession, *, at: datetime) -> int:
+    """The id of the newest event recorded before `at` (0 when none): where a page rendered at `at` starts
+    listening, so that nothing recorded between its rendering and its connecting is missed."""
+    row = await session.execute(
+        select(ConsoleEvent.id).where(ConsoleEvent.at < at).order_by(ConsoleEvent.id.desc()).limit(1)
+    )
+    return row.scalar_one_or_none() or 0

@@ -32,11 +32,13 @@ def world_with_events(tmp_path):
     return live_world(tmp_path, events)
 
 
-async def read_events(client: httpx.AsyncClient, count: int, **headers: str) -> list[dict]:
+async def read_events(
+    client: httpx.AsyncClient, count: int, path: str = "/console/events", **headers: str
+) -> list[dict]:
     """The first `count` events of the stream: {id, event, data}."""
     found: list[dict] = []
     current: dict = {}
-    async with client.stream("GET", "/console/events", headers=headers) as r:
+    async with client.stream("GET", path, headers=headers) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         async for line in r.aiter_lines():
             if line.startswith(("id:", "event:", "data:")):
@@ -54,7 +56,9 @@ def publish_later(settings, estate_id: int) -> None:
     async def one() -> None:
         ctx = Context.from_settings(settings, clock=SystemClock())
         async with ctx.sessions() as s, s.begin():
-            await feed.publish(s, at=ctx.clock.now(), estate_id=estate_id, kind="live_message", live_chat_id=8)
+            await feed.publish(
+                s, at=ctx.clock.now(), estate_id=estate_id, kind="live_message", live_chat_id=8
+            )
         await ctx.close()
 
     run_async(one())
@@ -74,6 +78,8 @@ async def test_events_of_the_staff_members_estate_from_where_the_page_left_off(t
             assert int(third["id"]) == int(first["id"]) + 2  # the other estate's event between was not sent
             [resumed] = await read_events(client, 1, **{"Last-Event-ID": first["id"]})
             assert resumed["id"] == third["id"]
+            rendered_long_ago = await read_events(client, 1, "/console/events?since=1000000000")
+            assert rendered_long_ago[0]["id"] == first["id"]  # a page rendered then hears what came after
 
             async with client.stream("GET", "/console/events") as fresh:  # no Last-Event-ID: from now on
                 assert fresh.status_code == 200
