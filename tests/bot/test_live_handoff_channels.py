@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import select
 
 import bot.telegram as telegram
-from bot.telegram.client import close as close_telegram
 from bot.wechat import sender as wechat_sender
 from bot.wechat.render import LINE
 from bot.wechat.xml import parse
@@ -27,6 +26,7 @@ from estate.livechat.models import LiveChat, LiveMessage, LiveStatus
 from estate.residents.codes import issue_binding_code
 from estate.staff.models import Staff
 from estate.tickets.models import Attachment
+from tests.bot import test_bot_telegram, test_bot_wechat
 from tests.bot.test_bot_telegram import Conversation
 from tests.bot.test_bot_webchat import png_bytes
 from tests.bot.test_bot_wechat import OPENID, _client, signed_query, text_xml
@@ -39,6 +39,9 @@ UID = 515151
 ZH = "zh_CN"
 END_LABEL = "End the chat with staff"
 CUSTOM = "/cgi-bin/message/custom/send"
+# Fixtures of the channels' own tests: the fake Bot API and its settings, the fake WeChat API (by another name).
+fake, tg_ctx = test_bot_telegram.fake, test_bot_telegram.tg_ctx
+wechat_api = test_bot_wechat.fake
 WHERE = "Where is the problem?"  # the repair flow's question after "我要报修"
 REPAIR_ASKED = "What needs repairing? Choose a category, or describe the problem in a few words."
 
@@ -79,7 +82,7 @@ async def lines_in(ctx) -> list[LiveMessage]:
         return list(found.scalars())
 
 
-async def wait_for_lines(ctx, count: int, within: float = 15) -> list[LiveMessage]:
+async def wait_for_lines(ctx, count: int, within: float = 30) -> list[LiveMessage]:
     """The resident's live lines once there are `count` of them (the Telegram poller works on its own)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -98,58 +101,40 @@ async def stored_photo(ctx, line: LiveMessage) -> bytes:
         return (ctx.settings.data_dir / photo.path).read_bytes()
 
 
-async def bind_code(ctx, world) -> str:
+async def bind_code(ctx, unit_id: int) -> str:
     async with ctx.sessions() as s, s.begin():
-        return await issue_binding_code(
-            s, clock=ctx.clock, unit_id=world.unit.id, secret=ctx.settings.secret_key
-        )
+        return await issue_binding_code(s, clock=ctx.clock, unit_id=unit_id, secret=ctx.settings.secret_key)
 
 
 # ------------------------------------------------------------------ Telegram
 
 
 @pytest.fixture
-async def bot_api():
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def telegram_resident(ctx, bot_api):
+async def telegram_resident(tg_ctx, fake):
     """A Telegram chat bound to the world's resident, with the poller running."""
-    ctx.settings = ctx.settings.model_copy(
-        update={
-            "telegram_token": bot_api.token,
-            "telegram_api_base": bot_api.base_url,
-            "telegram_rate_per_second": 20.0,
-            "telegram_per_chat_interval": 0.25,
-        }
-    )
+    ctx = tg_ctx
     world = await world_with_catalogue(ctx, ctx.clock.now())
-    code = await bind_code(ctx, world)
+    code = await bind_code(ctx, world.unit.id)
     tasks = await telegram.start(ctx)
-    chat = Conversation(bot_api, UID)
+    chat = Conversation(fake, UID)
     try:
-        bot_api.send_text(UID, code)
+        fake.send_text(UID, code)
         await chat.expect("1-101")
         yield chat
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await close_telegram(ctx)
 
 
-def _texts_to(fake: FakeTelegram, since: int) -> list[str]:
-    return [c["params"]["text"] for c in fake.sent(UID)[since:]]
+def _texts_to(server: FakeTelegram, since: int) -> list[str]:
+    return [c["params"]["text"] for c in server.sent(UID)[since:]]
 
 
 async def test_telegram_hand_off_agent_answers_photo_reaches_the_agent_and_closing_hands_back(
-    ctx, bot_api, telegram_resident
+    ctx, fake, telegram_resident
 ):
-    chat, fake = telegram_resident, bot_api
+    chat = telegram_resident
     before = len(fake.sent(UID))
     fake.send_text(UID, "人工客服")
     waiting = await chat.expect(tr(ZH, LIVE_WAITING, phone="0731-88886666"))
@@ -166,6 +151,7 @@ async def test_telegram_hand_off_agent_answers_photo_reaches_the_agent_and_closi
     chat.seen = len(fake.calls)
 
     fake.send_text(UID, "3栋2单元，门禁卡刷不开")
+    await wait_for_lines(ctx, 2)  # one at a time: the poller handles updates concurrently
     fake.send_photo(UID, png_bytes())
     lines = await wait_for_lines(ctx, 3)
     assert [line.text for line in lines[:2]] == ["人工客服", "3栋2单元，门禁卡刷不开"]
@@ -192,14 +178,6 @@ async def test_telegram_hand_off_agent_answers_photo_reaches_the_agent_and_closi
 
 
 # ------------------------------------------------------------------ WeChat
-
-
-@pytest.fixture
-async def wechat_api():
-    server = FakeWeChat()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -236,9 +214,7 @@ class WeChatResident:
 
 async def bound_wechat(ctx, client) -> WeChatResident:
     resident = WeChatResident(ctx, client)
-    async with ctx.sessions() as s, s.begin():
-        code = await issue_binding_code(s, clock=ctx.clock, unit_id=1, secret=ctx.settings.secret_key)
-    assert "1-101" in await resident.say(code)
+    assert "1-101" in await resident.say(await bind_code(ctx, unit_id=1))  # the world's unit 1-101
     return resident
 
 
@@ -246,8 +222,8 @@ def _numbered(label: str, n: int = 1) -> str:
     return tr(ZH, LINE, n=n, label=tr(ZH, label))
 
 
-def _custom_texts(fake: FakeWeChat) -> list[str]:
-    return [c["body"]["text"]["content"] for c in fake.sent(CUSTOM) if c["body"]["touser"] == OPENID]
+def _custom_texts(server: FakeWeChat) -> list[str]:
+    return [c["body"]["text"]["content"] for c in server.sent(CUSTOM) if c["body"]["touser"] == OPENID]
 
 
 async def test_wechat_hand_off_with_numbered_lines_and_the_agent_answering_through_the_customer_service_api(
