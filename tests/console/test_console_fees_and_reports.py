@@ -70,8 +70,8 @@ async def test_part_two_pages_by_role(ctx, world, role):
             data={"csrf": csrf, "amount": "1", "key": f"k-{role}", "method": "cash"},
         )
         assert (pay.status_code == 403) == (role not in ROUTE_ROLES["fees.pay"])
-        notice = await c.post(
-            "/console/notices", data={"csrf": csrf, "title": "T", "body": "B", "target": "estate"}
+        notice = await c.post(  # to the arrears: estate-wide notices are for supervisors and above
+            "/console/notices", data={"csrf": csrf, "title": "T", "body": "B", "target": "arrears"}
         )
         assert (notice.status_code == 403) == (role not in ROUTE_ROLES["notices"])
 
