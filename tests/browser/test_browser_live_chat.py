@@ -18,8 +18,9 @@ from estate.residents.models import Estate
 from estate.tickets.messages import add_resident_message
 from estate.tickets.models import Ticket
 from estate.tickets.urging import urge_ticket
+from tests.browser.test_browser_console import sign_in
 from tests.support.browser import screenshot
-from tests.support.console import PASSWORD, live_console, live_world
+from tests.support.console import live_console, live_world
 from tests.support.dialogs import tr
 from tests.support.live import run_async, serve_in_thread
 
@@ -61,11 +62,7 @@ def resident_page(browser, base: str, code: str):
 def agent_page(browser, base: str):
     context = browser.new_context(viewport=LAPTOP, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=username]", "agent")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console/tickets**")
+    sign_in(page, base, "agent")
     return context, page
 
 
