@@ -65,6 +65,6 @@ def test_agent_works_a_repair_and_the_supervisor_sees_the_callback(browser, tmp_
         sign_in(page, base, "supervisor")
         page.goto(f"{base}/console/callbacks")
         page.get_by_role("link", name=ref).wait_for()
-        assert "已疏通下水管" in page.inner_text("table.queue")
+        assert "已疏通下水管" in page.inner_text("article.callback")
         screenshot(page, "console-5-callbacks")
         context.close()
