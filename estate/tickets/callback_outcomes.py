@@ -83,9 +83,9 @@ async def record_no_answer(
     session: AsyncSession, *, clock: Clock, callback_id: int, staff_id: int, outcome: str, note: str = ""
 ) -> CallbackTask:
     """Record a callback call that brought no ratings: `outcome` is Outcome.UNREACHABLE or Outcome.REFUSED."""
+    callback, ticket = await pending_callback(session, callback_id)  # a missing callback first: NotFound
     if outcome not in (Outcome.UNREACHABLE, Outcome.REFUSED):
         raise ValidationFailed("outcome_required")
-    callback, ticket = await pending_callback(session, callback_id)
     callback.staff_id = staff_id
     text = (note or "").strip() or None
     if text:
