@@ -104,3 +104,28 @@ async def test_nobody_signed_in_hears_nothing(tmp_path):
         async with httpx.AsyncClient(base_url=base, timeout=15) as client:
             r = await client.get("/console/events", headers={"Last-Event-ID": "0"})
             assert r.status_code == 401 and "ticket_urged" not in r.text
+
+
+async def test_the_prune_job_forgets_events_older_than_two_days(ctx):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from estate.activity.models import ConsoleEvent
+    from estate.jobs import run_job
+
+    async with ctx.sessions() as s, s.begin():
+        estate = Estate(code="XC", name="Star City", timezone="Asia/Shanghai", bill_due_day=15)
+        s.add(estate)
+        await s.flush()
+        now = ctx.clock.now()
+        await feed.publish(
+            s, at=now - timedelta(days=3), estate_id=estate.id, kind="ticket_urged", ticket_id=1
+        )
+        await feed.publish(
+            s, at=now - timedelta(hours=1), estate_id=estate.id, kind="ticket_urged", ticket_id=2
+        )
+    await run_job(ctx, "console_events_prune", ctx.clock.now())
+    async with ctx.sessions() as s:
+        left = (await s.execute(select(ConsoleEvent.ticket_id))).scalars().all()
+    assert left == [2]
