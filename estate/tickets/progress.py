@@ -12,8 +12,8 @@ from estate.core.clock import Clock
 from estate.core.errors import ValidationFailed
 from estate.core.rules import DEFAULT_RULES, ServiceRules
 from estate.tickets.escalation import escalate
-from estate.tickets.sla import new_deadlines
 from estate.tickets.models import CallbackStatus, CallbackTask, Ticket, TicketStatus
+from estate.tickets.sla import new_deadlines
 from estate.tickets.timeline import locked, take, transition
 
 
