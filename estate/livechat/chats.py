@@ -124,7 +124,7 @@ async def claim(session: AsyncSession, *, clock: Clock, chat_id: int, staff: Sta
         winner = await session.get(Staff, chat.claimed_by_id) if chat.claimed_by_id else None
         raise LiveClaimConflict(winner)
     await handover.to_person(session, account_id=chat.channel_account_id, chat_id=chat.id, at=now)
-    await _system_line(session, chat, now, "claimed", staff)
+    await system_line(session, chat, now, "claimed", staff)
     await audit(
         session,
         clock=clock,
@@ -228,7 +228,7 @@ async def _finish(session: AsyncSession, *, clock: Clock, chat: LiveChat, staff:
     chat.open_account_id = None
     chat.closed_at = now
     chat.closed_by_id = staff.id if staff else None
-    await _system_line(session, chat, now, "closed" if staff else "left", staff)
+    await system_line(session, chat, now, "closed" if staff else "left", staff)
     await handover.to_bot(session, account_id=chat.channel_account_id, at=now)
     await feed.publish(
         session,
@@ -240,7 +240,7 @@ async def _finish(session: AsyncSession, *, clock: Clock, chat: LiveChat, staff:
     )
 
 
-async def _system_line(
+async def system_line(
     session: AsyncSession, chat: LiveChat, at: datetime, what: str, staff: Staff | None
 ) -> None:
     """A line of the chat's history the console shows in words (`what` is a code the console labels)."""

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from estate.core.clock import Clock
 from estate.core.errors import InvalidTransition
 from estate.core.rules import ServiceRules
-from estate.livechat.chats import get_chat
+from estate.livechat.chats import get_chat, system_line
 from estate.livechat.models import LiveChat, LiveMessage, LiveStatus
 from estate.livechat.tell import tell
 from estate.staff.models import Staff
@@ -62,12 +62,7 @@ async def to_ticket(
     )
     ticket.source = SOURCE
     chat.ticket_id = ticket.id
-    session.add(
-        LiveMessage(
-            live_chat_id=chat.id, direction="system", text="ticket", staff_id=staff.id, created_at=clock.now()
-        )
-    )
-    await session.flush()
+    await system_line(session, chat, clock.now(), "ticket", staff)
     await tell(
         session,
         clock=clock,
