@@ -34,7 +34,7 @@ STATUS_LABELS = {
     LiveStatus.ACTIVE: N_("In conversation"),
     LiveStatus.CLOSED: N_("Ended"),
 }
-# The chat's system lines (estate.livechat.chats._system_line codes) as sentences; {name}: the staff member.
+# The chat's system lines (estate.livechat.chats.system_line codes) as sentences; {name}: the staff member.
 SYSTEM_LINES = {
     "claimed": N_("{name} took the conversation."),
     "closed": N_("{name} ended the conversation; the assistant answers the resident again."),
